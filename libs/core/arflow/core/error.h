@@ -1,0 +1,35 @@
+#pragma once
+// Errors are values: absl::Status / absl::StatusOr on every path that can fail for a
+// business or I/O reason. Codes are gRPC's canonical codes, so a handler passes a Status
+// through to its caller unchanged. Messages name the field and the rule:
+//   "lines[2].quantity must be > 0".
+
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace arflow {
+
+template <class T>
+using Result = absl::StatusOr<T>;
+
+// INVALID_ARGUMENT "<field> <rule>": the request itself is wrong, whatever the state.
+absl::Status invalid_field(std::string_view field, std::string_view rule);
+
+// FAILED_PRECONDITION: the request is well formed but the state does not allow it.
+absl::Status precondition_failed(std::string_view what);
+
+// ABORTED: a concurrent writer got there first (expected-version conflict); retrying the
+// whole read-decide-write may succeed.
+absl::Status conflict(std::string_view what);
+
+}  // namespace arflow
+
+// Returns early with the error of an absl::Status expression.
+#define ARFLOW_RETURN_IF_ERROR(expr)              \
+  do {                                            \
+    if (auto arflow_status_ = (expr); !arflow_status_.ok()) { \
+      return arflow_status_;                      \
+    }                                             \
+  } while (false)
