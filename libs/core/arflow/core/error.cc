@@ -2,12 +2,15 @@
 
 #include <string>
 
-#include "absl/strings/str_cat.h"
-
 namespace arflow {
 
 absl::Status invalid_field(std::string_view field, std::string_view rule) {
-  return absl::InvalidArgumentError(absl::StrCat(field, " ", rule));
+  // Debian's abseil has its own string_view, which absl::StrCat needs; build the message
+  // from std::string instead.
+  std::string message(field);
+  message += ' ';
+  message += rule;
+  return absl::InvalidArgumentError(message);
 }
 
 absl::Status precondition_failed(std::string_view what) {

@@ -4,6 +4,8 @@
 // through to its caller unchanged. Messages name the field and the rule:
 //   "lines[2].quantity must be > 0".
 
+#include <fmt/format.h>
+
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -25,6 +27,16 @@ absl::Status precondition_failed(std::string_view what);
 absl::Status conflict(std::string_view what);
 
 }  // namespace arflow
+
+// Debian's abseil has its own string_view (ABSL_OPTION_USE_STD_STRING_VIEW 0): let fmt print
+// it, e.g. a Status message, like a std::string_view.
+template <>
+struct fmt::formatter<absl::string_view> : fmt::formatter<std::string_view> {
+  template <class Context>
+  auto format(absl::string_view s, Context& ctx) const {
+    return fmt::formatter<std::string_view>::format(std::string_view(s.data(), s.size()), ctx);
+  }
+};
 
 // Returns early with the error of an absl::Status expression.
 #define ARFLOW_RETURN_IF_ERROR(expr)              \

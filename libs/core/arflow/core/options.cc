@@ -60,7 +60,7 @@ Result<std::pair<std::string, std::string>> parse_key_value(std::string_view fla
                                                             std::string_view entry) {
   const auto eq = entry.find('=');
   if (eq == std::string_view::npos || eq == 0) {
-    return invalid_field(flag, absl::StrCat("entry '", entry, "' must be key=value"));
+    return invalid_field(flag, "entry '" + std::string(entry) + "' must be key=value");
   }
   return std::pair{std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1))};
 }

@@ -1,0 +1,31 @@
+#include "arflow/bus/dead_letter.h"
+
+#include <string>
+
+#include "arflow/bus/topics.h"
+#include "arflow/eventstore/envelope.h"
+#include "arflow/events/v1/dead_letter.pb.h"
+
+namespace arflow::bus {
+
+internal::v1::OutboxRecord dead_letter(const RefusedMessage& message, std::string_view reason,
+                                       Timestamp now) {
+  events::v1::DeadLetter letter;
+  letter.set_consumer(std::string(message.consumer));
+  letter.set_source_topic(std::string(message.topic));
+  letter.set_source_partition(message.partition);
+  letter.set_source_offset(message.offset);
+  letter.set_source_key(std::string(message.key));
+  letter.set_source_value(std::string(message.value));
+  letter.set_reason(std::string(reason));
+  eventstore::to_proto(now, *letter.mutable_failed_at());
+
+  internal::v1::OutboxRecord record;
+  record.set_topic(std::string(kDeadLetters));
+  record.set_key(std::string(message.key));  // same partition as the customer's events
+  record.set_value(letter.SerializeAsString());
+  record.set_event_type("dead_letter");
+  return record;
+}
+
+}  // namespace arflow::bus

@@ -1,0 +1,233 @@
+#include "arflow/eventstore/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+namespace arflow::eventstore {
+
+absl::Status to_status(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) {
+    return absl::OkStatus();
+  }
+  const std::string message = fmt::format("{}: {}", what, s.ToString());
+  if (s.IsCorruption()) {
+    return absl::InternalError(message);
+  }
+  if (s.IsInvalidArgument()) {
+    return absl::InvalidArgumentError(message);
+  }
+  return absl::UnavailableError(message);
+}
+
+namespace {
+
+rocksdb::ColumnFamilyOptions column_options(Column c, const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // The outbox and the expiry index are queues: written, read soon, then deleted. Small
+  // memtables keep their tombstones from piling up in front of the readers.
+  const bool queue = c == Column::kOutbox || c == Column::kIdemExpiry;
+  cf.write_buffer_size = queue ? (16u << 20) : (64u << 20);
+  return cf;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
+  if (options.path.empty()) {
+    return invalid_field("data_dir", "must not be empty");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    return absl::UnavailableError(fmt::format("cannot create {}: {}", options.path, ec.message()));
+  }
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1u << 20;
+  // Events, outbox and idempotency records of one batch must be durable together; the WAL
+  // is the only place where that holds across column families, so it is never disabled.
+  db_options.manual_wal_flush = false;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int i = 0; i < kColumnCount; ++i) {
+    const auto c = static_cast<Column>(i);
+    descriptors.emplace_back(std::string(column_name(c)), column_options(c, cache));
+  }
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+
+  rocksdb::DB* raw = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  auto s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw);
+  ARFLOW_RETURN_IF_ERROR(to_status(s, fmt::format("open event store at {}", options.path)));
+  return std::unique_ptr<Store>(new Store(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+}
+
+Store::Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
+             std::vector<rocksdb::ColumnFamilyHandle*> handles)
+    : options_(std::move(options)), db_(std::move(db)), handles_(std::move(handles)) {}
+
+Store::~Store() {
+  for (auto* h : handles_) {
+    db_->DestroyColumnFamilyHandle(h);
+  }
+  db_->Close();
+}
+
+rocksdb::ColumnFamilyHandle* Store::column(Column c) const {
+  return handles_[static_cast<size_t>(c)];
+}
+
+Result<std::vector<Envelope>> Store::read_stream(std::string_view stream,
+                                                 uint64_t from_version) const {
+  ARFLOW_RETURN_IF_ERROR(validate_stream(stream));
+  std::string prefix(stream);
+  prefix.push_back('\0');
+  std::vector<Envelope> out;
+  absl::Status decode_error;
+  ARFLOW_RETURN_IF_ERROR(scan(Column::kEvents, prefix, event_key(stream, from_version),
+                              [&](std::string_view, std::string_view value) {
+                                if (!out.emplace_back().ParseFromArray(
+                                        value.data(), static_cast<int>(value.size()))) {
+                                  decode_error = absl::DataLossError(
+                                      fmt::format("undecodable event in stream {}", stream));
+                                  return false;
+                                }
+                                return true;
+                              }));
+  ARFLOW_RETURN_IF_ERROR(decode_error);
+  return out;
+}
+
+Result<uint64_t> Store::stream_version(std::string_view stream) const {
+  ARFLOW_RETURN_IF_ERROR(validate_stream(stream));
+  auto head = get(Column::kStreams, stream);
+  if (!head.ok()) {
+    return head.status();
+  }
+  return head->has_value() ? read_be64(**head) : 0;
+}
+
+absl::Status Store::for_each_event(
+    const std::function<absl::Status(const Envelope&)>& visit) const {
+  absl::Status result;
+  ARFLOW_RETURN_IF_ERROR(scan(Column::kEvents, "", "", [&](std::string_view, std::string_view v) {
+    Envelope e;
+    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      result = absl::DataLossError("undecodable event in the event store");
+      return false;
+    }
+    result = visit(e);
+    return result.ok();
+  }));
+  return result;
+}
+
+Result<std::optional<std::string>> Store::get(Column column, std::string_view key) const {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), this->column(column), rocksdb::Slice(key.data(), key.size()),
+                    &value);
+  if (s.IsNotFound()) {
+    return std::optional<std::string>();
+  }
+  ARFLOW_RETURN_IF_ERROR(to_status(s, "read"));
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status Store::scan(
+    Column column, std::string_view prefix, std::string_view start,
+    const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  rocksdb::ReadOptions ro;
+  std::string upper;
+  rocksdb::Slice upper_slice;
+  // Upper bound: the prefix with its last byte incremented (bytes of 0xff carried away).
+  upper.assign(prefix);
+  while (!upper.empty() && static_cast<uint8_t>(upper.back()) == 0xff) {
+    upper.pop_back();
+  }
+  if (!upper.empty()) {
+    upper.back() = static_cast<char>(static_cast<uint8_t>(upper.back()) + 1);
+    upper_slice = rocksdb::Slice(upper);
+    ro.iterate_upper_bound = &upper_slice;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, this->column(column)));
+  const std::string_view from = start.empty() ? prefix : start;
+  it->Seek(rocksdb::Slice(from.data(), from.size()));
+  for (; it->Valid(); it->Next()) {
+    const auto k = it->key();
+    const auto v = it->value();
+    if (!k.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) {
+      break;
+    }
+    if (!visit(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()))) {
+      break;
+    }
+  }
+  return to_status(it->status(), "scan");
+}
+
+Result<std::vector<OutboxEntry>> Store::read_outbox(uint64_t from_seq, size_t max) const {
+  std::vector<OutboxEntry> out;
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, column(Column::kOutbox)));
+  const std::string start = be64(from_seq);
+  for (it->Seek(start); it->Valid() && out.size() < max; it->Next()) {
+    auto& entry = out.emplace_back();
+    entry.seq = read_be64(std::string_view(it->key().data(), it->key().size()));
+    if (!entry.record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(fmt::format("undecodable outbox entry {}", entry.seq));
+    }
+  }
+  ARFLOW_RETURN_IF_ERROR(to_status(it->status(), "read outbox"));
+  return out;
+}
+
+absl::Status Store::remove_outbox(uint64_t begin, uint64_t end) {
+  if (begin >= end) {
+    return absl::OkStatus();
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = false;
+  const std::string b = be64(begin);
+  const std::string e = be64(end);
+  if (end - begin == 1) {
+    return to_status(db_->Delete(wo, column(Column::kOutbox), b), "remove outbox entry");
+  }
+  return to_status(db_->DeleteRange(wo, column(Column::kOutbox), b, e), "remove outbox range");
+}
+
+Result<uint64_t> Store::next_outbox_seq() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), column(Column::kOutbox)));
+  it->SeekToLast();
+  ARFLOW_RETURN_IF_ERROR(to_status(it->status(), "read outbox"));
+  if (!it->Valid()) {
+    return uint64_t{0};
+  }
+  return read_be64(std::string_view(it->key().data(), it->key().size())) + 1;
+}
+
+uint64_t Store::approximate_size_bytes() const {
+  uint64_t total = 0;
+  for (int i = 0; i < kColumnCount; ++i) {
+    uint64_t v = 0;
+    db_->GetIntProperty(column(static_cast<Column>(i)), rocksdb::DB::Properties::kTotalSstFilesSize, &v);
+    total += v;
+  }
+  uint64_t memtables = 0;
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &memtables);
+  return total + memtables;
+}
+
+}  // namespace arflow::eventstore

@@ -1,0 +1,94 @@
+#pragma once
+// A service's own durable store: its event streams, outbox, idempotency records and state
+// rows, in one RocksDB with one column family per kind of row (see keys.h).
+//
+// Thread-safety: every method may be called from any thread. Reads see committed data only.
+// Writes other than remove_outbox() go through the CommandLoop, the store's single writer.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "arflow/internal/v1/store.pb.h"
+#include "arflow/core/error.h"
+#include "arflow/eventstore/envelope.h"
+#include "arflow/eventstore/keys.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Status;
+}  // namespace rocksdb
+
+namespace arflow::eventstore {
+
+struct StoreOptions {
+  std::string path;          // directory, created if missing
+  std::string events_topic;  // where this service's events are published
+  size_t block_cache_bytes = 256ull << 20;
+};
+
+struct OutboxEntry {
+  uint64_t seq = 0;
+  internal::v1::OutboxRecord record;
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const StoreOptions& options() const { return options_; }
+
+  // The events of `stream` from `from_version` (1-based) on, in order.
+  Result<std::vector<Envelope>> read_stream(std::string_view stream,
+                                            uint64_t from_version = 1) const;
+  // The stream's head version; 0 when the stream has no event.
+  Result<uint64_t> stream_version(std::string_view stream) const;
+
+  // Every event of every stream, stream by stream, each in version order. Used to rebuild
+  // in-memory state at start. Stops at the first error `visit` returns.
+  absl::Status for_each_event(const std::function<absl::Status(const Envelope&)>& visit) const;
+
+  // A row of `column`, or nullopt.
+  Result<std::optional<std::string>> get(Column column, std::string_view key) const;
+  // Rows of `column` whose key starts with `prefix`, in key order, from the first key >=
+  // `start` (empty = from the prefix; to page on after key k, pass k + '\0').
+  // `visit` returns false to stop.
+  absl::Status scan(Column column, std::string_view prefix, std::string_view start,
+                    const std::function<bool(std::string_view key, std::string_view value)>&
+                        visit) const;
+
+  // Up to `max` outbox entries with seq >= from_seq, in seq order.
+  Result<std::vector<OutboxEntry>> read_outbox(uint64_t from_seq, size_t max) const;
+  // Removes outbox entries [begin, end). Not synced: an entry whose removal is lost in a
+  // crash is published again, which consumers absorb (at-least-once publishing).
+  absl::Status remove_outbox(uint64_t begin, uint64_t end);
+  // The seq the next outbox entry gets: one past the highest present (0 when empty).
+  Result<uint64_t> next_outbox_seq() const;
+
+  // Approximate bytes on disk (SST + WAL), for the metrics.
+  uint64_t approximate_size_bytes() const;
+
+  // For the CommandLoop and Transaction.
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* column(Column c) const;
+
+ private:
+  Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
+        std::vector<rocksdb::ColumnFamilyHandle*> handles);
+
+  StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // index = Column, then "default"
+};
+
+// RocksDB's Status as an absl::Status (UNAVAILABLE for I/O, INTERNAL for corruption).
+absl::Status to_status(const rocksdb::Status& s, std::string_view what);
+
+}  // namespace arflow::eventstore

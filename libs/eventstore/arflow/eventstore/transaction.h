@@ -1,0 +1,89 @@
+#pragma once
+// What one command may do while the CommandLoop runs it: read and append streams, read and
+// write state rows, and put messages in the outbox. Everything it stages is committed with
+// the rest of its batch in one synced WriteBatch, or not at all.
+//
+// Reads see committed data plus what earlier commands of the same batch staged.
+// Thread-safety: none; a Transaction lives on the loop's thread for one batch.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "arflow/core/clock.h"
+#include "arflow/core/error.h"
+#include "arflow/core/ulid.h"
+#include "arflow/eventstore/store.h"
+
+namespace rocksdb {
+class WriteBatchWithIndex;
+}
+
+namespace arflow::eventstore {
+
+// The version a stream must be at for an append to go through.
+class ExpectedVersion {
+ public:
+  static ExpectedVersion exactly(uint64_t version) { return ExpectedVersion(version); }
+  static ExpectedVersion no_stream() { return ExpectedVersion(0); }
+  static ExpectedVersion any() { return ExpectedVersion(std::nullopt); }
+  const std::optional<uint64_t>& version() const { return version_; }
+
+ private:
+  explicit ExpectedVersion(std::optional<uint64_t> v) : version_(v) {}
+  std::optional<uint64_t> version_;
+};
+
+class Transaction {
+ public:
+  Transaction(Store& store, rocksdb::WriteBatchWithIndex& batch, const Clock& clock,
+              UlidGenerator& ids, uint64_t& next_outbox_seq);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // Appends `events` to `stream` when its head is at `expected`; ABORTED otherwise (never a
+  // silent overwrite). Fills each envelope's stream, version, recorded_at and, when empty,
+  // event_id and occurred_at; queues each for publishing on the store's events topic with
+  // key "<tenant_id>/<customer_id>". Returns the new head version.
+  Result<uint64_t> append(std::string_view stream, ExpectedVersion expected,
+                          std::span<Envelope> events);
+  // Head version of `stream`, 0 when it has no event.
+  Result<uint64_t> stream_version(std::string_view stream);
+
+  // Queues a message for the relay to publish (e.g. a dead letter).
+  void enqueue(internal::v1::OutboxRecord record);
+
+  // State rows.
+  Result<std::optional<std::string>> get(std::string_view key);
+  void put(std::string_view key, std::string_view value);
+  void remove(std::string_view key);
+
+  // Savepoints: roll back what was staged since the last set_savepoint().
+  void set_savepoint();
+  absl::Status rollback_to_savepoint();
+  void pop_savepoint();
+
+  Timestamp now() const { return now_; }
+  std::string new_id() { return ids_.next(); }
+  const Clock& clock() const { return clock_; }
+  size_t appended_events() const { return appended_events_; }
+
+  // For the CommandLoop's idempotency bookkeeping.
+  Result<std::optional<std::string>> get(Column column, std::string_view key);
+  void put(Column column, std::string_view key, std::string_view value);
+  void remove(Column column, std::string_view key);
+
+ private:
+  Store& store_;
+  rocksdb::WriteBatchWithIndex& batch_;
+  const Clock& clock_;
+  UlidGenerator& ids_;
+  uint64_t& next_outbox_seq_;
+  Timestamp now_;
+  size_t appended_events_ = 0;
+  std::string scratch_;
+};
+
+}  // namespace arflow::eventstore

@@ -1,0 +1,197 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <thread>
+
+#include "fixture.h"
+
+namespace arflow::eventstore {
+namespace {
+
+using testing::append_command;
+using testing::StoreFixture;
+
+TEST(CommandLoop, TwoConcurrentAppendsAtTheSameExpectedVersionExactlyOneWins) {
+  StoreFixture f;
+  for (int round = 0; round < 50; ++round) {
+    const std::string stream = "invoice/" + std::to_string(round);
+    std::barrier start(2);
+    std::atomic<int> wins{0};
+    std::atomic<int> conflicts{0};
+    auto writer = [&] {
+      start.arrive_and_wait();
+      auto r = f.loop().execute(append_command(stream, ExpectedVersion::no_stream()));
+      if (r.ok()) {
+        ++wins;
+      } else if (r.status().code() == absl::StatusCode::kAborted) {
+        ++conflicts;
+      }
+    };
+    std::thread a(writer), b(writer);
+    a.join();
+    b.join();
+    EXPECT_EQ(wins.load(), 1) << stream;
+    EXPECT_EQ(conflicts.load(), 1) << stream;
+    EXPECT_EQ(*f.store().stream_version(stream), 1u);
+  }
+}
+
+TEST(CommandLoop, AConflictNamesTheStreamAndBothVersions) {
+  StoreFixture f;
+  ASSERT_TRUE(f.loop().execute(append_command("s", ExpectedVersion::no_stream(), 2)).ok());
+  auto r = f.loop().execute(append_command("s", ExpectedVersion::exactly(1)));
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(r.status().message(), "stream s is at version 2, expected 1");
+}
+
+TEST(CommandLoop, AFailedCommandLeavesNothingBehindAndDoesNotHurtItsBatch) {
+  StoreFixture f;
+  std::vector<std::future<Result<std::string>>> results;
+  // Submitted together so that they share a batch.
+  for (int i = 0; i < 10; ++i) {
+    Command c;
+    c.execute = [i](Transaction& txn) -> Result<std::string> {
+      std::vector<Envelope> events{testing::event_for("t1", "c")};
+      auto v = txn.append("s/" + std::to_string(i), ExpectedVersion::no_stream(), events);
+      txn.put("row/" + std::to_string(i), "x");
+      if (i % 2 == 1) {
+        return precondition_failed("odd commands are refused");
+      }
+      return v.ok() ? Result<std::string>("ok") : v.status();
+    };
+    results.push_back(testing::submit_async(f.loop(), std::move(c)));
+  }
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(results[static_cast<size_t>(i)].get().ok(), i % 2 == 0);
+    const auto row = *f.store().get(Column::kState, "row/" + std::to_string(i));
+    EXPECT_EQ(row.has_value(), i % 2 == 0);
+    EXPECT_EQ(*f.store().stream_version("s/" + std::to_string(i)), i % 2 == 0 ? 1u : 0u);
+  }
+  EXPECT_EQ(f.store().read_outbox(0, 100)->size(), 5u);
+}
+
+Command idempotent(std::string request_id, uint64_t fingerprint, std::atomic<int>& runs,
+                   absl::Status outcome = absl::OkStatus()) {
+  Command c = append_command("invoice/idem", ExpectedVersion::any());
+  c.request_id = std::move(request_id);
+  c.fingerprint = fingerprint;
+  auto inner = std::move(c.execute);
+  c.execute = [inner, &runs, outcome](Transaction& txn) -> Result<std::string> {
+    ++runs;
+    if (!outcome.ok()) {
+      return outcome;
+    }
+    return inner(txn);
+  };
+  return c;
+}
+
+TEST(CommandLoop, ARetriedRequestGetsTheFirstResultAndAppendsNothing) {
+  StoreFixture f;
+  std::atomic<int> runs{0};
+  auto first = f.loop().execute(idempotent("req-1", 42, runs));
+  auto retry = f.loop().execute(idempotent("req-1", 42, runs));
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ(*first, *retry);
+  EXPECT_EQ(runs.load(), 1);
+  EXPECT_EQ(*f.store().stream_version("invoice/idem"), 1u);
+  EXPECT_EQ(f.loop().stats().idempotent_replays, 1u);
+
+  // Still remembered after a restart.
+  f.reopen();
+  EXPECT_EQ(*f.loop().execute(idempotent("req-1", 42, runs)), *first);
+  EXPECT_EQ(runs.load(), 1);
+}
+
+TEST(CommandLoop, RetriesInTheSameBatchRunOnce) {
+  StoreFixture f;
+  std::atomic<int> runs{0};
+  std::vector<std::future<Result<std::string>>> results;
+  for (int i = 0; i < 20; ++i) {
+    auto c = idempotent("same", 7, runs);
+    results.push_back(testing::submit_async(f.loop(), std::move(c)));
+  }
+  for (auto& r : results) {
+    EXPECT_EQ(*r.get(), "1");
+  }
+  EXPECT_EQ(runs.load(), 1);
+}
+
+TEST(CommandLoop, TheSameRequestIdForADifferentRequestIsAlreadyExists) {
+  StoreFixture f;
+  std::atomic<int> runs{0};
+  ASSERT_TRUE(f.loop().execute(idempotent("req-1", 1, runs)).ok());
+  auto other = f.loop().execute(idempotent("req-1", 2, runs));
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(runs.load(), 1);
+}
+
+TEST(CommandLoop, RequestIdsOfDifferentTenantsDoNotCollide) {
+  StoreFixture f;
+  std::atomic<int> runs{0};
+  auto a = idempotent("req-1", 1, runs);
+  auto b = idempotent("req-1", 2, runs);
+  b.tenant = "t2";
+  ASSERT_TRUE(f.loop().execute(std::move(a)).ok());
+  ASSERT_TRUE(f.loop().execute(std::move(b)).ok());
+  EXPECT_EQ(runs.load(), 2);
+}
+
+TEST(CommandLoop, ABusinessRefusalIsRememberedButATransientFailureIsNot) {
+  StoreFixture f;
+  std::atomic<int> runs{0};
+  auto refused = f.loop().execute(idempotent("r", 1, runs, precondition_failed("invoice is void")));
+  auto again = f.loop().execute(idempotent("r", 1, runs));
+  EXPECT_EQ(refused.status(), again.status());
+  EXPECT_EQ(runs.load(), 1);
+
+  auto busy = f.loop().execute(idempotent("t", 1, runs, conflict("raced")));
+  EXPECT_EQ(busy.status().code(), absl::StatusCode::kAborted);
+  EXPECT_TRUE(f.loop().execute(idempotent("t", 1, runs)).ok());
+  EXPECT_EQ(runs.load(), 3);
+}
+
+TEST(CommandLoop, IdempotencyRecordsExpireAfterTheRetention) {
+  StoreFixture f;
+  f.reopen({.idempotency_retention = std::chrono::hours(24)});
+  std::atomic<int> runs{0};
+  ASSERT_TRUE(f.loop().execute(idempotent("old", 1, runs)).ok());
+  f.clock().advance(std::chrono::hours(23));
+  ASSERT_TRUE(f.loop().execute(idempotent("old", 1, runs)).ok());
+  EXPECT_EQ(runs.load(), 1);
+
+  f.clock().advance(std::chrono::hours(2));
+  ASSERT_TRUE(f.loop().execute(append_command("tick", ExpectedVersion::any())).ok());  // sweeps
+  EXPECT_FALSE(f.store().get(Column::kIdempotency, idempotency_key("t1", "old"))->has_value());
+  ASSERT_TRUE(f.loop().execute(idempotent("old", 1, runs)).ok());
+  EXPECT_EQ(runs.load(), 2);
+}
+
+TEST(CommandLoop, CommandsSubmittedTogetherShareOneSyncedBatch) {
+  StoreFixture f;
+  std::vector<std::future<Result<std::string>>> results;
+  for (int i = 0; i < 500; ++i) {
+    auto c = append_command("s/" + std::to_string(i), ExpectedVersion::no_stream());
+    results.push_back(testing::submit_async(f.loop(), std::move(c)));
+  }
+  for (auto& r : results) {
+    ASSERT_TRUE(r.get().ok());
+  }
+  const auto stats = f.loop().stats();
+  EXPECT_EQ(stats.commands, 500u);
+  EXPECT_EQ(stats.events_appended, 500u);
+  EXPECT_LT(stats.batches, 500u);  // group commit: fewer fsyncs than commands
+}
+
+TEST(CommandLoop, CommitListenersRunAfterEachDurableBatch) {
+  StoreFixture f;
+  std::atomic<int> notified{0};
+  f.loop().add_commit_listener([&] { ++notified; });
+  ASSERT_TRUE(f.loop().execute(append_command("s", ExpectedVersion::any())).ok());
+  EXPECT_GE(notified.load(), 1);
+}
+
+}  // namespace
+}  // namespace arflow::eventstore

@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include "fixture.h"
+
+namespace arflow::eventstore {
+namespace {
+
+using testing::append_command;
+using testing::StoreFixture;
+
+TEST(Store, AppendedEventsReadBackInOrderWithTheirEnvelopeFilledIn) {
+  StoreFixture f;
+  ASSERT_EQ(*f.loop().execute(append_command("invoice/1", ExpectedVersion::no_stream(), 3)), "3");
+  ASSERT_EQ(*f.loop().execute(append_command("invoice/1", ExpectedVersion::exactly(3), 2)), "5");
+
+  auto events = f.store().read_stream("invoice/1");
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 5u);
+  for (size_t i = 0; i < events->size(); ++i) {
+    const auto& e = (*events)[i];
+    EXPECT_EQ(e.version(), i + 1);
+    EXPECT_EQ(e.stream(), "invoice/1");
+    EXPECT_EQ(e.event_id().size(), 26u);
+    EXPECT_EQ(from_proto(e.recorded_at()), f.clock().now());
+  }
+  EXPECT_EQ(*f.store().stream_version("invoice/1"), 5u);
+  EXPECT_EQ(*f.store().stream_version("invoice/unknown"), 0u);
+  EXPECT_EQ(f.store().read_stream("invoice/1", 4)->size(), 2u);
+}
+
+TEST(Store, EveryAppendedEventIsInTheOutboxWithItsCustomerKeyAndType) {
+  StoreFixture f;
+  Command c;
+  c.execute = [](Transaction& txn) -> Result<std::string> {
+    std::vector<Envelope> events{testing::event_for("acme", "cust-9")};
+    events[0].mutable_customer_registered()->set_customer_id("cust-9");
+    auto v = txn.append("customer/cust-9", ExpectedVersion::no_stream(), events);
+    return v.ok() ? Result<std::string>("") : v.status();
+  };
+  ASSERT_TRUE(f.loop().execute(std::move(c)).ok());
+
+  auto outbox = f.store().read_outbox(0, 10);
+  ASSERT_TRUE(outbox.ok());
+  ASSERT_EQ(outbox->size(), 1u);
+  const auto& record = (*outbox)[0].record;
+  EXPECT_EQ(record.topic(), testing::kTopic);
+  EXPECT_EQ(record.key(), "acme/cust-9");
+  EXPECT_EQ(record.event_type(), "customer_registered");
+  Envelope published;
+  ASSERT_TRUE(published.ParseFromString(record.value()));
+  EXPECT_EQ(published.event_id(), record.event_id());
+  EXPECT_EQ(published.version(), 1u);
+}
+
+TEST(Store, RemovedOutboxEntriesAreGoneAndSequenceNumbersContinueAfterReopen) {
+  StoreFixture f;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(f.loop().execute(append_command("s/" + std::to_string(i), ExpectedVersion::any())).ok());
+  }
+  ASSERT_TRUE(f.store().remove_outbox(0, 3).ok());
+  auto rest = f.store().read_outbox(0, 10);
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].seq, 3u);
+
+  f.reopen();
+  ASSERT_TRUE(f.loop().execute(append_command("s/x", ExpectedVersion::any())).ok());
+  auto after = f.store().read_outbox(0, 10);
+  ASSERT_EQ(after->size(), 3u);
+  EXPECT_EQ(after->back().seq, 5u);
+}
+
+TEST(Store, ScanPagesThroughStateRowsByPrefix) {
+  StoreFixture f;
+  Command c;
+  c.execute = [](Transaction& txn) -> Result<std::string> {
+    for (const char* k : {"a/1", "a/2", "a/3", "b/1"}) {
+      txn.put(k, k);
+    }
+    return std::string();
+  };
+  ASSERT_TRUE(f.loop().execute(std::move(c)).ok());
+  std::vector<std::string> seen;
+  ASSERT_TRUE(f.store()
+                  .scan(Column::kState, "a/", std::string("a/1") + '\0',
+                        [&](std::string_view k, std::string_view) {
+                          seen.emplace_back(k);
+                          return true;
+                        })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a/2", "a/3"}));
+}
+
+TEST(Store, ForEachEventVisitsEveryStreamInVersionOrder) {
+  StoreFixture f;
+  ASSERT_TRUE(f.loop().execute(append_command("b", ExpectedVersion::any(), 2)).ok());
+  ASSERT_TRUE(f.loop().execute(append_command("a", ExpectedVersion::any(), 2)).ok());
+  std::vector<std::string> seen;
+  ASSERT_TRUE(f.store()
+                  .for_each_event([&](const Envelope& e) {
+                    seen.push_back(e.stream() + "@" + std::to_string(e.version()));
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a@1", "a@2", "b@1", "b@2"}));
+}
+
+}  // namespace
+}  // namespace arflow::eventstore
