@@ -1,0 +1,100 @@
+// clang-format off
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>  // must follow rdkafka.h
+// clang-format on
+
+#include "kernel_fixture.h"
+
+namespace arflow::bus {
+namespace {
+
+using testing::append_events;
+using testing::expect_published_in_order;
+using testing::wait_for_empty_outbox;
+
+constexpr int16_t kProduceApiKey = 0;  // Kafka protocol ApiKey of Produce
+
+class RelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto broker = EmbeddedBroker::start({});
+    ASSERT_TRUE(broker.ok()) << broker.status();
+    broker_ = *std::move(broker);
+    auto store = eventstore::Store::open(
+        {.path = dir_.sub("db"), .events_topic = std::string(kInvoicingEvents)});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    loop_ = std::make_unique<eventstore::CommandLoop>(*store_, clock_);
+  }
+
+  void start_relay() {
+    auto relay = OutboxRelay::start(*store_, {.bootstrap_servers = broker_->bootstrap_servers()});
+    ASSERT_TRUE(relay.ok()) << relay.status();
+    relay_ = *std::move(relay);
+    loop_->add_commit_listener([r = relay_.get()] { r->wake(); });
+  }
+
+  std::vector<arflow::testing::ReadMessage> published() {
+    return arflow::testing::read_topic(broker_->bootstrap_servers(), std::string(kInvoicingEvents));
+  }
+
+  arflow::testing::TempDir dir_;
+  SystemClock clock_;
+  std::unique_ptr<EmbeddedBroker> broker_;
+  std::unique_ptr<eventstore::Store> store_;
+  std::unique_ptr<eventstore::CommandLoop> loop_;
+  std::unique_ptr<OutboxRelay> relay_;
+};
+
+TEST_F(RelayTest, PublishesEveryEventInStreamOrderAndEmptiesTheOutbox) {
+  start_relay();
+  append_events(*loop_, /*streams=*/200, /*per_stream=*/50, /*customers=*/40);
+  ASSERT_TRUE(wait_for_empty_outbox(*store_, std::chrono::seconds(60)));
+  const auto messages = published();
+  EXPECT_EQ(messages.size(), 10'000u);
+  EXPECT_EQ(expect_published_in_order(*store_, messages), 0u);
+  EXPECT_EQ(relay_->stats().published, 10'000u);
+}
+
+TEST_F(RelayTest, BrokerErrorsAndABrokerGoingDownLoseNothingAndKeepOrder) {
+  start_relay();
+  auto* cluster = broker_->cluster();
+  std::thread faults([&] {
+    for (int round = 0; round < 5; ++round) {
+      rd_kafka_mock_push_request_errors(cluster, kProduceApiKey, 6,
+                                        RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                        RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+                                        RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+                                        RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
+                                        RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+                                        RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      const int32_t broker_id = 1 + round % 3;
+      rd_kafka_mock_broker_set_down(cluster, broker_id);
+      std::this_thread::sleep_for(std::chrono::milliseconds(700));
+      rd_kafka_mock_broker_set_up(cluster, broker_id);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  append_events(*loop_, /*streams=*/300, /*per_stream=*/100, /*customers=*/60, /*per_command=*/3);
+  faults.join();
+  ASSERT_TRUE(wait_for_empty_outbox(*store_, std::chrono::seconds(120)));
+  const auto messages = published();
+  EXPECT_GE(messages.size(), 30'000u);
+  expect_published_in_order(*store_, messages);
+}
+
+TEST_F(RelayTest, ARelayStoppedMidwayIsFollowedByOneThatPublishesTheRest) {
+  append_events(*loop_, /*streams=*/100, /*per_stream=*/100, /*customers=*/20);
+  start_relay();
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  relay_.reset();  // as a crash would, minus the process
+  start_relay();
+  ASSERT_TRUE(wait_for_empty_outbox(*store_, std::chrono::seconds(60)));
+  const auto messages = published();
+  EXPECT_GE(messages.size(), 10'000u);
+  expect_published_in_order(*store_, messages);
+}
+
+}  // namespace
+}  // namespace arflow::bus

@@ -1,0 +1,113 @@
+// arflow_test_child: processes that kernel tests start, kill with SIGKILL and restart.
+//   append  <db-dir>                      appends until killed; prints each acknowledged id
+//   consume <db-dir> <bootstrap> <topic>  runs a consumer runner with the counter projection
+//                                         (and a relay for its dead letters) until SIGTERM;
+//                                         prints "ready", then "applied=N lag=N" lines
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "arflow/bus/outbox_relay.h"
+#include "arflow/bus/topics.h"
+#include "counter_projection.h"
+
+using namespace arflow;
+
+namespace {
+
+void say(const std::string& line) {
+  const std::string out = line + "\n";
+  (void)!::write(STDOUT_FILENO, out.data(), out.size());
+}
+
+int append(const std::string& dir) {
+  SimulatedClock clock(from_unix_millis(1'790'000'000'000));
+  auto store = eventstore::Store::open({.path = dir, .events_topic = "arflow.test.events.v1"});
+  if (!store.ok()) {
+    say(store.status().ToString());
+    return 3;
+  }
+  eventstore::CommandLoop loop(**store, clock);
+  for (uint32_t i = 0;; ++i) {
+    // Each command writes two streams, three events and one: all of it appears or none.
+    eventstore::Command c;
+    c.execute = [i](eventstore::Transaction& txn) -> Result<std::string> {
+      std::vector<eventstore::Envelope> events(3);
+      for (auto& e : events) {
+        e.set_tenant_id("t1");
+        e.set_customer_id("c");
+      }
+      ARFLOW_RETURN_IF_ERROR(txn.append("a/" + std::to_string(i),
+                                        eventstore::ExpectedVersion::no_stream(), events)
+                                 .status());
+      std::vector<eventstore::Envelope> mirror(1);
+      mirror[0].set_tenant_id("t1");
+      return txn.append("b/" + std::to_string(i), eventstore::ExpectedVersion::no_stream(), mirror)
+                     .ok()
+                 ? Result<std::string>("")
+                 : absl::InternalError("mirror append failed");
+    };
+    c.done = [i](Result<std::string> r) {
+      if (r.ok()) {
+        say(std::to_string(i));  // one write(2) per line: atomic on a pipe
+      }
+    };
+    loop.submit(std::move(c));
+    if (i % 64 == 63) {
+      ::usleep(200);  // let batches form
+    }
+  }
+}
+
+int consume(const std::string& dir, const std::string& bootstrap, const std::string& topic) {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  SystemClock clock;
+  auto store = eventstore::Store::open({.path = dir, .events_topic = "unused"});
+  if (!store.ok()) {
+    say(store.status().ToString());
+    return 3;
+  }
+  eventstore::CommandLoop loop(**store, clock);
+  auto relay = bus::OutboxRelay::start(**store, {.bootstrap_servers = bootstrap});
+  if (!relay.ok()) {
+    say(relay.status().ToString());
+    return 4;
+  }
+  loop.add_commit_listener([r = relay->get()] { r->wake(); });
+  testing::CounterProjection counter;
+  auto runner = bus::ConsumerRunner::start(
+      **store, loop, counter,
+      {.name = "test.counter", .bootstrap_servers = bootstrap, .topics = {topic}});
+  if (!runner.ok()) {
+    say(runner.status().ToString());
+    return 5;
+  }
+  say("ready");
+  timespec tick{0, 100'000'000};
+  while (sigtimedwait(&stop, nullptr, &tick) < 0) {
+    const auto s = (*runner)->stats();
+    say("applied=" + std::to_string(s.applied) + " dead=" + std::to_string(s.dead_lettered) +
+        " lag=" + std::to_string((*runner)->lag()));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::strcmp(argv[1], "append") == 0) {
+    return append(argv[2]);
+  }
+  if (argc == 5 && std::strcmp(argv[1], "consume") == 0) {
+    return consume(argv[2], argv[3], argv[4]);
+  }
+  std::fprintf(stderr, "usage: %s append <dir> | consume <dir> <bootstrap> <topic>\n", argv[0]);
+  return 2;
+}
