@@ -40,9 +40,9 @@ int append(const std::string& dir) {
         e.set_tenant_id("t1");
         e.set_customer_id("c");
       }
-      ARFLOW_RETURN_IF_ERROR(txn.append("a/" + std::to_string(i),
-                                        eventstore::ExpectedVersion::no_stream(), events)
-                                 .status());
+      ARFLOW_RETURN_IF_ERROR(
+          txn.append("a/" + std::to_string(i), eventstore::ExpectedVersion::no_stream(), events)
+              .status());
       std::vector<eventstore::Envelope> mirror(1);
       mirror[0].set_tenant_id("t1");
       return txn.append("b/" + std::to_string(i), eventstore::ExpectedVersion::no_stream(), mirror)

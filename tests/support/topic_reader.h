@@ -67,8 +67,8 @@ inline std::vector<ReadMessage> read_topic(const std::string& bootstrap, const s
       const char* name;
       const void* value;
       size_t size;
-      for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                         RD_KAFKA_RESP_ERR_NO_ERROR;
+      for (size_t i = 0;
+           rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
            ++i) {
         r.headers[name] = std::string(static_cast<const char*>(value), size);
       }

@@ -40,7 +40,8 @@ eventstore::Command one_event_command(uint64_t i, int streams) {
     auto* updated = e.mutable_customer_updated();
     updated->set_customer_id(e.customer_id());
     updated->mutable_details()->set_legal_name("Benchmark Customer S.p.A.");
-    auto v = txn.append("customer/" + std::to_string(s), eventstore::ExpectedVersion::any(), events);
+    auto v =
+        txn.append("customer/" + std::to_string(s), eventstore::ExpectedVersion::any(), events);
     return v.ok() ? Result<std::string>(std::string()) : v.status();
   };
   return c;
@@ -162,8 +163,8 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
 
   SystemClock clock;
-  auto store = eventstore::Store::open({.path = dir + "/source",
-                                        .events_topic = std::string(bus::kInvoicingEvents)});
+  auto store = eventstore::Store::open(
+      {.path = dir + "/source", .events_topic = std::string(bus::kInvoicingEvents)});
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     return 1;
@@ -172,17 +173,19 @@ int main(int argc, char** argv) {
   {
     eventstore::CommandLoop loop(**store, clock);
     auto f = bench_in_flight(loop, loop_commands, 256);
-    std::printf("command loop, 256 in flight:   %10.0f synced events/s  (%.1f commands per fsync)\n",
-                f.events_per_s, f.commands_per_batch);
+    std::printf(
+        "command loop, 256 in flight:   %10.0f synced events/s  (%.1f commands per fsync)\n",
+        f.events_per_s, f.commands_per_batch);
     f = bench_sync_callers(loop, sync_commands, 8);
-    std::printf("command loop, 8 sync callers:  %10.0f synced events/s  (%.1f commands per fsync)\n",
-                f.events_per_s, f.commands_per_batch);
+    std::printf(
+        "command loop, 8 sync callers:  %10.0f synced events/s  (%.1f commands per fsync)\n",
+        f.events_per_s, f.commands_per_batch);
   }
   // Start the bus part from an empty outbox.
   store->reset();
   std::filesystem::remove_all(dir + "/source");
-  store = eventstore::Store::open({.path = dir + "/source",
-                                   .events_topic = std::string(bus::kInvoicingEvents)});
+  store = eventstore::Store::open(
+      {.path = dir + "/source", .events_topic = std::string(bus::kInvoicingEvents)});
   auto broker = bus::EmbeddedBroker::start({});
   if (!store.ok() || !broker.ok()) {
     std::fprintf(stderr, "setup failed\n");
@@ -192,7 +195,8 @@ int main(int argc, char** argv) {
     eventstore::CommandLoop loop(**store, clock);
     fill(loop, bus_events);
     const auto start = Stopwatch::now();
-    auto relay = bus::OutboxRelay::start(**store, {.bootstrap_servers = (*broker)->bootstrap_servers()});
+    auto relay =
+        bus::OutboxRelay::start(**store, {.bootstrap_servers = (*broker)->bootstrap_servers()});
     if (!relay.ok()) {
       std::fprintf(stderr, "%s\n", relay.status().ToString().c_str());
       return 1;
@@ -200,9 +204,10 @@ int main(int argc, char** argv) {
     while ((*relay)->stats().published < bus_events) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    std::printf("relay, outbox -> broker:       %10.0f events/s  (%llu events, acks=all, idempotent)\n",
-                static_cast<double>(bus_events) / seconds_since(start),
-                static_cast<unsigned long long>(bus_events));
+    std::printf(
+        "relay, outbox -> broker:       %10.0f events/s  (%llu events, acks=all, idempotent)\n",
+        static_cast<double>(bus_events) / seconds_since(start),
+        static_cast<unsigned long long>(bus_events));
   }
   {
     auto sink = eventstore::Store::open({.path = dir + "/projection", .events_topic = "unused"});
@@ -212,11 +217,10 @@ int main(int argc, char** argv) {
     eventstore::CommandLoop loop(**sink, clock);
     testing::CounterProjection projection;
     const auto start = Stopwatch::now();
-    auto runner = bus::ConsumerRunner::start(
-        **sink, loop, projection,
-        {.name = "bench.counter",
-         .bootstrap_servers = (*broker)->bootstrap_servers(),
-         .topics = {std::string(bus::kInvoicingEvents)}});
+    auto runner = bus::ConsumerRunner::start(**sink, loop, projection,
+                                             {.name = "bench.counter",
+                                              .bootstrap_servers = (*broker)->bootstrap_servers(),
+                                              .topics = {std::string(bus::kInvoicingEvents)}});
     if (!runner.ok()) {
       std::fprintf(stderr, "%s\n", runner.status().ToString().c_str());
       return 1;
@@ -225,9 +229,10 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     const double s = seconds_since(start);
-    std::printf("consumer runner -> RocksDB:    %10.0f events/s  (%llu events, %llu synced batches)\n",
-                static_cast<double>(bus_events) / s, static_cast<unsigned long long>(bus_events),
-                static_cast<unsigned long long>((*runner)->stats().batches));
+    std::printf(
+        "consumer runner -> RocksDB:    %10.0f events/s  (%llu events, %llu synced batches)\n",
+        static_cast<double>(bus_events) / s, static_cast<unsigned long long>(bus_events),
+        static_cast<unsigned long long>((*runner)->stats().batches));
   }
   std::filesystem::remove_all(dir);
   return 0;

@@ -29,8 +29,7 @@ TEST(EmbeddedBroker, StartsThreeBrokersWithTheArflowTopicsAndTwelvePartitions) {
 
 TEST(EmbeddedBroker, RefusesNonsenseSizes) {
   EXPECT_EQ(EmbeddedBroker::start({.brokers = 0}).status().message(), "brokers must be >= 1");
-  EXPECT_EQ(EmbeddedBroker::start({.partitions = 0}).status().message(),
-            "partitions must be >= 1");
+  EXPECT_EQ(EmbeddedBroker::start({.partitions = 0}).status().message(), "partitions must be >= 1");
 }
 
 // kcat, a Kafka client nobody here wrote, produces to and consumes from arflow-broker
@@ -38,8 +37,8 @@ TEST(EmbeddedBroker, RefusesNonsenseSizes) {
 TEST(ArflowBroker, KcatProducesAndConsumesThroughThePrintedBootstrapList) {
   arflow::testing::TempDir dir;
   const std::string file = dir.sub("bootstrap");
-  arflow::testing::Process broker(
-      {std::string(ARFLOW_BIN_DIR) + "/arflow-broker", "--partitions", "4", "--bootstrap-file", file});
+  arflow::testing::Process broker({std::string(ARFLOW_BIN_DIR) + "/arflow-broker", "--partitions",
+                                   "4", "--bootstrap-file", file});
   ASSERT_TRUE(broker.started());
   auto printed = broker.read_line();
   ASSERT_TRUE(printed.has_value());

@@ -54,8 +54,8 @@ TEST_F(ConsumerTest, KilledAtRandomWhileConsuming100kEventsItStillAppliesEachExa
   const std::string db = dir_.sub("consumer");
   std::mt19937 rng(std::random_device{}());
   for (int kill = 0; kill < 6; ++kill) {
-    arflow::testing::Process child({ARFLOW_TEST_CHILD, "consume", db, bootstrap(),
-                                    std::string(kInvoicingEvents)});
+    arflow::testing::Process child(
+        {ARFLOW_TEST_CHILD, "consume", db, bootstrap(), std::string(kInvoicingEvents)});
     ASSERT_TRUE(child.started());
     auto ready = child.read_line();
     ASSERT_TRUE(ready.has_value());
@@ -68,8 +68,8 @@ TEST_F(ConsumerTest, KilledAtRandomWhileConsuming100kEventsItStillAppliesEachExa
 
   // The last run goes to the end of the topic and stops cleanly.
   {
-    arflow::testing::Process child({ARFLOW_TEST_CHILD, "consume", db, bootstrap(),
-                                    std::string(kInvoicingEvents)});
+    arflow::testing::Process child(
+        {ARFLOW_TEST_CHILD, "consume", db, bootstrap(), std::string(kInvoicingEvents)});
     ASSERT_EQ(child.read_line().value_or(""), "ready");
     int quiet_ticks = 0;
     while (quiet_ticks < 10) {
@@ -109,7 +109,8 @@ TEST_F(ConsumerTest, KilledAtRandomWhileConsuming100kEventsItStillAppliesEachExa
   }
   EXPECT_EQ(dead_offsets.size(), 2u);
   EXPECT_TRUE(reasons.contains("not an arflow Envelope with a stream and a version"));
-  EXPECT_TRUE(reasons.contains("FAILED_PRECONDITION: the counter refuses events of actor 'poison'"));
+  EXPECT_TRUE(
+      reasons.contains("FAILED_PRECONDITION: the counter refuses events of actor 'poison'"));
 }
 
 }  // namespace

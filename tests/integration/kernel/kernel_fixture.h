@@ -22,8 +22,8 @@ using eventstore::Envelope;
 
 // Appends `per_stream` events to each of `streams` streams (stream i belongs to customer
 // i % customers), `per_command` events at a time, with up to 256 commands in flight.
-inline void append_events(eventstore::CommandLoop& loop, int streams, int per_stream,
-                          int customers, int per_command = 5, std::string actor = "test") {
+inline void append_events(eventstore::CommandLoop& loop, int streams, int per_stream, int customers,
+                          int per_command = 5, std::string actor = "test") {
   std::vector<std::future<void>> in_flight;
   for (int v = 0; v < per_stream; v += per_command) {
     for (int s = 0; s < streams; ++s) {
@@ -38,8 +38,8 @@ inline void append_events(eventstore::CommandLoop& loop, int streams, int per_st
           e.set_customer_id("cust-" + std::to_string(s % customers));
           e.set_actor(actor);
         }
-        auto r = txn.append("invoice/" + std::to_string(s), eventstore::ExpectedVersion::any(),
-                            events);
+        auto r =
+            txn.append("invoice/" + std::to_string(s), eventstore::ExpectedVersion::any(), events);
         return r.ok() ? Result<std::string>("") : r.status();
       };
       c.done = [done](Result<std::string> r) {
@@ -78,7 +78,7 @@ inline bool wait_for_empty_outbox(eventstore::Store& store, std::chrono::seconds
 // partition. Returns the number of duplicates seen.
 inline size_t expect_published_in_order(eventstore::Store& store,
                                         const std::vector<arflow::testing::ReadMessage>& messages) {
-  std::map<std::string, uint64_t> high_water;  // stream -> highest version seen
+  std::map<std::string, uint64_t> high_water;   // stream -> highest version seen
   std::map<std::string, int32_t> partition_of;  // key -> partition
   std::set<std::string> seen_ids;
   size_t duplicates = 0;

@@ -61,13 +61,11 @@ TEST_F(RelayTest, BrokerErrorsAndABrokerGoingDownLoseNothingAndKeepOrder) {
   auto* cluster = broker_->cluster();
   std::thread faults([&] {
     for (int round = 0; round < 5; ++round) {
-      rd_kafka_mock_push_request_errors(cluster, kProduceApiKey, 6,
-                                        RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
-                                        RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
-                                        RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
-                                        RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
-                                        RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
-                                        RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT);
+      rd_kafka_mock_push_request_errors(
+          cluster, kProduceApiKey, 6, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+          RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+          RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
+          RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       const int32_t broker_id = 1 + round % 3;
       rd_kafka_mock_broker_set_down(cluster, broker_id);

@@ -55,7 +55,8 @@ TEST(Store, EveryAppendedEventIsInTheOutboxWithItsCustomerKeyAndType) {
 TEST(Store, RemovedOutboxEntriesAreGoneAndSequenceNumbersContinueAfterReopen) {
   StoreFixture f;
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(f.loop().execute(append_command("s/" + std::to_string(i), ExpectedVersion::any())).ok());
+    ASSERT_TRUE(
+        f.loop().execute(append_command("s/" + std::to_string(i), ExpectedVersion::any())).ok());
   }
   ASSERT_TRUE(f.store().remove_outbox(0, 3).ok());
   auto rest = f.store().read_outbox(0, 10);

@@ -1,6 +1,7 @@
 #include "arflow/bus/consumer_runner.h"
 
 #include <fmt/format.h>
+
 #include "arflow/bus/dead_letter.h"
 #include "arflow/core/log.h"
 #include "arflow/eventstore/keys.h"
@@ -104,7 +105,8 @@ absl::Status ConsumerRunner::assign_from_stored_offsets() {
   PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size())));
   std::lock_guard lock(offsets_mu_);
   for (const auto& p : partitions_) {
-    auto stored = store_.get(eventstore::Column::kState, offset_key(options_.name, p.topic, p.partition));
+    auto stored =
+        store_.get(eventstore::Column::kState, offset_key(options_.name, p.topic, p.partition));
     if (!stored.ok()) {
       return stored.status();
     }
@@ -124,9 +126,9 @@ absl::Status ConsumerRunner::assign_from_stored_offsets() {
 void ConsumerRunner::run() {
   std::vector<rd_kafka_message_t*> messages(options_.max_batch);
   while (!stopping_.load()) {
-    const auto n = rd_kafka_consume_batch_queue(queue_.get(),
-                                                static_cast<int>(options_.poll_timeout.count()),
-                                                messages.data(), messages.size());
+    const auto n =
+        rd_kafka_consume_batch_queue(queue_.get(), static_cast<int>(options_.poll_timeout.count()),
+                                     messages.data(), messages.size());
     if (n <= 0) {
       continue;
     }
@@ -179,11 +181,10 @@ absl::Status ConsumerRunner::process(std::vector<rd_kafka_message_t*>& messages)
                                   m->offset,
                                   {static_cast<const char*>(m->key), m->key_len},
                                   {static_cast<const char*>(m->payload), m->len}};
-      if (m->payload == nullptr ||
-          !event.ParseFromArray(m->payload, static_cast<int>(m->len)) ||
+      if (m->payload == nullptr || !event.ParseFromArray(m->payload, static_cast<int>(m->len)) ||
           event.stream().empty() || event.version() == 0) {
-        txn.enqueue(dead_letter(source, "not an arflow Envelope with a stream and a version",
-                                txn.now()));
+        txn.enqueue(
+            dead_letter(source, "not an arflow Envelope with a stream and a version", txn.now()));
         ++dead;
         continue;
       }
@@ -216,8 +217,9 @@ absl::Status ConsumerRunner::process(std::vector<rd_kafka_message_t*>& messages)
       if (!applied_ok.ok()) {
         ARFLOW_RETURN_IF_ERROR(txn.rollback_to_savepoint());
         txn.enqueue(dead_letter(source, applied_ok.ToString(), txn.now()));
-        ARFLOW_LOG_WARN("consumer_dead_letter", "consumer={} topic={} partition={} offset={} reason=\"{}\"",
-                        options_.name, topic, m->partition, m->offset, applied_ok.ToString());
+        ARFLOW_LOG_WARN("consumer_dead_letter",
+                        "consumer={} topic={} partition={} offset={} reason=\"{}\"", options_.name,
+                        topic, m->partition, m->offset, applied_ok.ToString());
         ++dead;
       } else {
         txn.pop_savepoint();
@@ -268,8 +270,8 @@ int64_t ConsumerRunner::lag() const {
   for (const auto& [tp, next] : next_offsets_) {
     int64_t low = 0;
     int64_t high = 0;
-    if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.first.c_str(), tp.second, &low,
-                                       &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.first.c_str(), tp.second, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
         high < 0) {
       continue;
     }

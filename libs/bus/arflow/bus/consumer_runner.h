@@ -51,9 +51,9 @@ struct ConsumerOptions {
 
 struct ConsumerStats {
   uint64_t applied = 0;
-  uint64_t duplicates = 0;     // at or below the stream's high-water version
+  uint64_t duplicates = 0;  // at or below the stream's high-water version
   uint64_t dead_lettered = 0;
-  uint64_t gaps = 0;           // a version beyond high-water + 1: an event went missing
+  uint64_t gaps = 0;  // a version beyond high-water + 1: an event went missing
   uint64_t batches = 0;
   uint64_t commit_failures = 0;
 };
@@ -73,7 +73,8 @@ class ConsumerRunner {
   int64_t lag() const;
 
   // Row keys, for tools and tests.
-  static std::string offset_key(std::string_view consumer, std::string_view topic, int32_t partition);
+  static std::string offset_key(std::string_view consumer, std::string_view topic,
+                                int32_t partition);
   static std::string high_water_key(std::string_view consumer, std::string_view tenant,
                                     std::string_view stream);
 

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "arflow/bus/topics.h"
-#include "arflow/eventstore/envelope.h"
 #include "arflow/events/v1/dead_letter.pb.h"
+#include "arflow/eventstore/envelope.h"
 
 namespace arflow::bus {
 

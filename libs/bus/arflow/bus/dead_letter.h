@@ -5,8 +5,8 @@
 
 #include <string_view>
 
-#include "arflow/internal/v1/store.pb.h"
 #include "arflow/core/clock.h"
+#include "arflow/internal/v1/store.pb.h"
 
 namespace arflow::bus {
 

@@ -1,13 +1,14 @@
 #include "arflow/bus/embedded_broker.h"
 
+#include <fmt/format.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include <fmt/format.h>
 #include "arflow/bus/topics.h"
 
 namespace arflow::bus {
 
-Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(const EmbeddedBrokerOptions& options) {
+Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(
+    const EmbeddedBrokerOptions& options) {
   if (options.brokers < 1) {
     return invalid_field("brokers", "must be >= 1");
   }
@@ -34,16 +35,20 @@ Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(const EmbeddedBrok
   }
   const int replication = std::min(options.brokers, 3);
   for (const auto& t : topics) {
-    const auto err = rd_kafka_mock_topic_create(cluster, t.c_str(), options.partitions, replication);
+    const auto err =
+        rd_kafka_mock_topic_create(cluster, t.c_str(), options.partitions, replication);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return absl::UnavailableError(fmt::format("cannot create topic {}: {}", t, rd_kafka_err2str(err)));
+      return absl::UnavailableError(
+          fmt::format("cannot create topic {}: {}", t, rd_kafka_err2str(err)));
     }
   }
   return broker;
 }
 
 EmbeddedBroker::EmbeddedBroker(KafkaHandle owner, rd_kafka_mock_cluster_t* cluster)
-    : owner_(std::move(owner)), cluster_(cluster), bootstrap_(rd_kafka_mock_cluster_bootstraps(cluster)) {}
+    : owner_(std::move(owner)),
+      cluster_(cluster),
+      bootstrap_(rd_kafka_mock_cluster_bootstraps(cluster)) {}
 
 EmbeddedBroker::~EmbeddedBroker() { rd_kafka_mock_cluster_destroy(cluster_); }
 

@@ -1,9 +1,9 @@
 #include "arflow/bus/kafka.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <thread>
-
-#include <fmt/format.h>
 
 namespace arflow::bus {
 

@@ -1,9 +1,10 @@
 #include "arflow/bus/outbox_relay.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 
-#include <fmt/format.h>
 #include "arflow/bus/topics.h"
 #include "arflow/core/log.h"
 
@@ -128,11 +129,11 @@ OutboxRelayStats OutboxRelay::stats() const {
 
 Result<uint64_t> OutboxRelay::outbox_depth() const {
   uint64_t n = 0;
-  ARFLOW_RETURN_IF_ERROR(store_.scan(eventstore::Column::kOutbox, "", "",
-                                     [&](std::string_view, std::string_view) {
-                                       ++n;
-                                       return true;
-                                     }));
+  ARFLOW_RETURN_IF_ERROR(
+      store_.scan(eventstore::Column::kOutbox, "", "", [&](std::string_view, std::string_view) {
+        ++n;
+        return true;
+      }));
   return n;
 }
 

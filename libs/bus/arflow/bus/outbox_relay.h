@@ -30,9 +30,9 @@ struct OutboxRelayOptions {
 };
 
 struct OutboxRelayStats {
-  uint64_t published = 0;        // successful delivery reports
+  uint64_t published = 0;  // successful delivery reports
   uint64_t delivery_failures = 0;
-  uint64_t restarts = 0;         // producer recreated after a failure
+  uint64_t restarts = 0;  // producer recreated after a failure
   uint64_t in_flight = 0;
 };
 

@@ -11,8 +11,8 @@ inline constexpr std::string_view kPaymentsEvents = "arflow.payments.events.v1";
 inline constexpr std::string_view kCollectionsEvents = "arflow.collections.events.v1";
 inline constexpr std::string_view kDeadLetters = "arflow.dlq.v1";
 
-inline constexpr std::array<std::string_view, 4> kAllTopics = {
-    kInvoicingEvents, kPaymentsEvents, kCollectionsEvents, kDeadLetters};
+inline constexpr std::array<std::string_view, 4> kAllTopics = {kInvoicingEvents, kPaymentsEvents,
+                                                               kCollectionsEvents, kDeadLetters};
 
 // Message headers that repeat envelope fields so routers need not decode the payload.
 inline constexpr std::string_view kHeaderEventId = "event_id";

@@ -50,8 +50,8 @@ Result<std::unique_ptr<Clock>> make_clock(std::string_view spec) {
                          &err)) {
       return invalid_field("--clock", "start must be an RFC 3339 time, e.g. 2026-01-31T00:00:00Z");
     }
-    return std::unique_ptr<Clock>(
-        std::make_unique<SimulatedClock>(Timestamp(std::chrono::microseconds(absl::ToUnixMicros(start)))));
+    return std::unique_ptr<Clock>(std::make_unique<SimulatedClock>(
+        Timestamp(std::chrono::microseconds(absl::ToUnixMicros(start)))));
   }
   return invalid_field("--clock", "must be 'system', 'simulated' or 'simulated:<RFC 3339 time>'");
 }

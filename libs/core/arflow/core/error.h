@@ -39,9 +39,9 @@ struct fmt::formatter<absl::string_view> : fmt::formatter<std::string_view> {
 };
 
 // Returns early with the error of an absl::Status expression.
-#define ARFLOW_RETURN_IF_ERROR(expr)              \
-  do {                                            \
+#define ARFLOW_RETURN_IF_ERROR(expr)                          \
+  do {                                                        \
     if (auto arflow_status_ = (expr); !arflow_status_.ok()) { \
-      return arflow_status_;                      \
-    }                                             \
+      return arflow_status_;                                  \
+    }                                                         \
   } while (false)

@@ -15,8 +15,7 @@ void add_service_options(CLI::App& app, ServiceOptions& options, std::string def
       ->capture_default_str();
   app.add_option("--grpc-addr", options.grpc_addr, "host:port the gRPC API listens on")
       ->capture_default_str();
-  app.add_option("--metrics-addr", options.metrics_addr,
-                 "host:port Prometheus scrapes /metrics on")
+  app.add_option("--metrics-addr", options.metrics_addr, "host:port Prometheus scrapes /metrics on")
       ->capture_default_str();
   app.add_option("--kafka-brokers", options.kafka_brokers,
                  "Kafka bootstrap list; empty starts an embedded broker in-process");
@@ -32,13 +31,11 @@ void add_service_options(CLI::App& app, ServiceOptions& options, std::string def
         }
       },
       "librdkafka property key=value (repeatable)");
-  app.add_option("--clock", options.clock,
-                 "system | simulated | simulated:<RFC 3339 start time>")
+  app.add_option("--clock", options.clock, "system | simulated | simulated:<RFC 3339 start time>")
       ->capture_default_str();
   app.add_option("--tenants", options.tenants_file,
                  "File of tenants and their hashed API keys (see docs/operations.md)");
-  app.add_option("--shard", options.shard, "This process's shard, 0-based")
-      ->capture_default_str();
+  app.add_option("--shard", options.shard, "This process's shard, 0-based")->capture_default_str();
   app.add_option("--shard-count", options.shard_count, "Number of shards S (fixed at deploy)")
       ->capture_default_str();
 }

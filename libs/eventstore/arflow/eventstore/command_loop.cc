@@ -1,11 +1,11 @@
 #include "arflow/eventstore/command_loop.h"
 
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 
 #include <future>
 
-#include <fmt/format.h>
 #include "arflow/core/log.h"
 
 namespace arflow::eventstore {
@@ -145,7 +145,8 @@ void CommandLoop::run_batch(std::vector<Command>& batch) {
     ARFLOW_LOG_ERROR("event_store_write_failed", "commands={} reason=\"{}\"", batch.size(),
                      written.ToString());
     for (auto& c : batch) {
-      c.done(absl::UnavailableError(fmt::format("event store write failed: {}", written.message())));
+      c.done(
+          absl::UnavailableError(fmt::format("event store write failed: {}", written.message())));
     }
     return;
   }
@@ -180,7 +181,8 @@ Result<std::string> CommandLoop::run_one(Transaction& txn, Command& command, boo
         return absl::DataLossError("undecodable idempotency record");
       }
       if (record.request_fingerprint() != command.fingerprint) {
-        return absl::AlreadyExistsError(fmt::format("request_id '{}' was already used for a different request", command.request_id));
+        return absl::AlreadyExistsError(fmt::format(
+            "request_id '{}' was already used for a different request", command.request_id));
       }
       replayed = true;
       return replay(record);
@@ -218,10 +220,9 @@ Result<std::string> CommandLoop::run_one(Transaction& txn, Command& command, boo
 }
 
 void CommandLoop::sweep_expired_idempotency(Transaction& txn) {
-  const auto cutoff = to_unix_millis(txn.now()) -
-                      std::chrono::duration_cast<std::chrono::milliseconds>(
-                          options_.idempotency_retention)
-                          .count();
+  const auto cutoff =
+      to_unix_millis(txn.now()) -
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.idempotency_retention).count();
   // Once a second of clock time is often enough, and seeking from where the last sweep
   // stopped keeps the loop from stepping over the tombstones it left behind.
   if (cutoff <= 0 || cutoff < last_sweep_cutoff_ms_ + 1000) {
@@ -230,14 +231,15 @@ void CommandLoop::sweep_expired_idempotency(Transaction& txn) {
   last_sweep_cutoff_ms_ = cutoff;
   std::vector<std::string> expired;
   // Reading committed rows is enough: records staged in this batch are newer than cutoff.
-  (void)store_.scan(Column::kIdemExpiry, "", sweep_from_, [&](std::string_view key, std::string_view) {
-    if (key.size() < 8 || read_be64(key) >= static_cast<uint64_t>(cutoff) ||
-        expired.size() >= options_.expiry_sweep_limit) {
-      return false;
-    }
-    expired.emplace_back(key);
-    return true;
-  });
+  (void)store_.scan(Column::kIdemExpiry, "", sweep_from_,
+                    [&](std::string_view key, std::string_view) {
+                      if (key.size() < 8 || read_be64(key) >= static_cast<uint64_t>(cutoff) ||
+                          expired.size() >= options_.expiry_sweep_limit) {
+                        return false;
+                      }
+                      expired.emplace_back(key);
+                      return true;
+                    });
   if (!expired.empty()) {
     sweep_from_ = expired.back();
     sweep_from_.push_back('\0');

@@ -88,14 +88,14 @@ class CommandLoop {
   const Clock& clock_;
   const CommandLoopOptions options_;
   UlidGenerator ids_;
-  uint64_t next_outbox_seq_ = 0;  // loop thread only
+  uint64_t next_outbox_seq_ = 0;      // loop thread only
   int64_t last_sweep_cutoff_ms_ = 0;  // loop thread only
   std::string sweep_from_;            // loop thread only
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<Command> queue_;  // guarded by mu_
-  bool stopping_ = false;       // guarded by mu_
+  std::vector<Command> queue_;                    // guarded by mu_
+  bool stopping_ = false;                         // guarded by mu_
   std::vector<std::function<void()>> listeners_;  // guarded by mu_
 
   std::atomic<bool> healthy_{true};

@@ -1,12 +1,11 @@
 #include "arflow/eventstore/store.h"
 
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
 #include <filesystem>
-
-#include <fmt/format.h>
 
 namespace arflow::eventstore {
 
@@ -26,7 +25,8 @@ absl::Status to_status(const rocksdb::Status& s, std::string_view what) {
 
 namespace {
 
-rocksdb::ColumnFamilyOptions column_options(Column c, const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions column_options(Column c,
+                                            const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions cf;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -57,6 +57,8 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1u << 20;
+  // One writer (the CommandLoop): the lock-free concurrent memtable insert only costs.
+  db_options.allow_concurrent_memtable_write = false;
   // Events, outbox and idempotency records of one batch must be durable together; the WAL
   // is the only place where that holds across column families, so it is never disabled.
   db_options.manual_wal_flush = false;
@@ -72,7 +74,8 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   auto s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw);
   ARFLOW_RETURN_IF_ERROR(to_status(s, fmt::format("open event store at {}", options.path)));
-  return std::unique_ptr<Store>(new Store(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+  return std::unique_ptr<Store>(
+      new Store(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
 }
 
 Store::Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
@@ -97,16 +100,15 @@ Result<std::vector<Envelope>> Store::read_stream(std::string_view stream,
   prefix.push_back('\0');
   std::vector<Envelope> out;
   absl::Status decode_error;
-  ARFLOW_RETURN_IF_ERROR(scan(Column::kEvents, prefix, event_key(stream, from_version),
-                              [&](std::string_view, std::string_view value) {
-                                if (!out.emplace_back().ParseFromArray(
-                                        value.data(), static_cast<int>(value.size()))) {
-                                  decode_error = absl::DataLossError(
-                                      fmt::format("undecodable event in stream {}", stream));
-                                  return false;
-                                }
-                                return true;
-                              }));
+  ARFLOW_RETURN_IF_ERROR(scan(
+      Column::kEvents, prefix, event_key(stream, from_version),
+      [&](std::string_view, std::string_view value) {
+        if (!out.emplace_back().ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          decode_error = absl::DataLossError(fmt::format("undecodable event in stream {}", stream));
+          return false;
+        }
+        return true;
+      }));
   ARFLOW_RETURN_IF_ERROR(decode_error);
   return out;
 }
@@ -137,8 +139,8 @@ absl::Status Store::for_each_event(
 
 Result<std::optional<std::string>> Store::get(Column column, std::string_view key) const {
   std::string value;
-  auto s = db_->Get(rocksdb::ReadOptions(), this->column(column), rocksdb::Slice(key.data(), key.size()),
-                    &value);
+  auto s = db_->Get(rocksdb::ReadOptions(), this->column(column),
+                    rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) {
     return std::optional<std::string>();
   }
@@ -209,7 +211,8 @@ absl::Status Store::remove_outbox(uint64_t begin, uint64_t end) {
 }
 
 Result<uint64_t> Store::next_outbox_seq() const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), column(Column::kOutbox)));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), column(Column::kOutbox)));
   it->SeekToLast();
   ARFLOW_RETURN_IF_ERROR(to_status(it->status(), "read outbox"));
   if (!it->Valid()) {
@@ -222,7 +225,8 @@ uint64_t Store::approximate_size_bytes() const {
   uint64_t total = 0;
   for (int i = 0; i < kColumnCount; ++i) {
     uint64_t v = 0;
-    db_->GetIntProperty(column(static_cast<Column>(i)), rocksdb::DB::Properties::kTotalSstFilesSize, &v);
+    db_->GetIntProperty(column(static_cast<Column>(i)), rocksdb::DB::Properties::kTotalSstFilesSize,
+                        &v);
     total += v;
   }
   uint64_t memtables = 0;

@@ -12,10 +12,10 @@
 #include <string_view>
 #include <vector>
 
-#include "arflow/internal/v1/store.pb.h"
 #include "arflow/core/error.h"
 #include "arflow/eventstore/envelope.h"
 #include "arflow/eventstore/keys.h"
+#include "arflow/internal/v1/store.pb.h"
 
 namespace rocksdb {
 class DB;
@@ -60,9 +60,9 @@ class Store {
   // Rows of `column` whose key starts with `prefix`, in key order, from the first key >=
   // `start` (empty = from the prefix; to page on after key k, pass k + '\0').
   // `visit` returns false to stop.
-  absl::Status scan(Column column, std::string_view prefix, std::string_view start,
-                    const std::function<bool(std::string_view key, std::string_view value)>&
-                        visit) const;
+  absl::Status scan(
+      Column column, std::string_view prefix, std::string_view start,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
   // Up to `max` outbox entries with seq >= from_seq, in seq order.
   Result<std::vector<OutboxEntry>> read_outbox(uint64_t from_seq, size_t max) const;

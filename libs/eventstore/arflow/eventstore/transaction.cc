@@ -1,9 +1,8 @@
 #include "arflow/eventstore/transaction.h"
 
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
-
-#include <fmt/format.h>
 
 namespace arflow::eventstore {
 
@@ -62,7 +61,8 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
     return head.status();
   }
   if (expected.version().has_value() && *expected.version() != *head) {
-    return conflict(fmt::format("stream {} is at version {}, expected {}", stream, *head, *expected.version()));
+    return conflict(
+        fmt::format("stream {} is at version {}, expected {}", stream, *head, *expected.version()));
   }
   if (events.empty()) {
     return *head;
