@@ -22,7 +22,6 @@ inline std::vector<ReadMessage> read_topic(const std::string& bootstrap, const s
   std::vector<ReadMessage> out;
   auto conf = bus::make_conf({{"bootstrap.servers", bootstrap},
                               {"group.id", "test-reader"},
-                              {"enable.partition.eof", "true"},
                               {"enable.auto.commit", "false"},
                               {"fetch.wait.max.ms", "10"}},
                              {});
@@ -37,26 +36,40 @@ inline std::vector<ReadMessage> read_topic(const std::string& bootstrap, const s
   if (!counts.ok()) {
     return out;
   }
-  bus::PartitionList list(rd_kafka_topic_partition_list_new((*counts)[0]));
-  for (int p = 0; p < (*counts)[0]; ++p) {
+  // Read each partition up to the high watermark it has now: counting end-of-partition
+  // events instead would stop early when a partition reports its end twice.
+  const int partitions = (*counts)[0];
+  std::vector<int64_t> high(static_cast<size_t>(partitions), 0);
+  for (int p = 0; p < partitions; ++p) {
+    int64_t low = 0;
+    if (rd_kafka_query_watermark_offsets(consumer->get(), topic.c_str(), p, &low,
+                                         &high[static_cast<size_t>(p)],
+                                         10'000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return out;
+    }
+  }
+  bus::PartitionList list(rd_kafka_topic_partition_list_new(partitions));
+  for (int p = 0; p < partitions; ++p) {
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset =
         RD_KAFKA_OFFSET_BEGINNING;
   }
   rd_kafka_assign(consumer->get(), list.get());
-  int at_end = 0;
+  std::vector<int64_t> next(static_cast<size_t>(partitions), 0);
+  auto done = [&] {
+    for (int p = 0; p < partitions; ++p) {
+      if (next[static_cast<size_t>(p)] < high[static_cast<size_t>(p)]) {
+        return false;
+      }
+    }
+    return true;
+  };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (at_end < (*counts)[0] && std::chrono::steady_clock::now() < deadline) {
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
     bus::KafkaMessage m(rd_kafka_consumer_poll(consumer->get(), 100));
-    if (!m) {
+    if (!m || m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       continue;
     }
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      ++at_end;
-      continue;
-    }
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      continue;
-    }
+    next[static_cast<size_t>(m->partition)] = m->offset + 1;
     ReadMessage r;
     r.partition = m->partition;
     r.offset = m->offset;

@@ -155,18 +155,41 @@ TEST(CommandLoop, ABusinessRefusalIsRememberedButATransientFailureIsNot) {
 
 TEST(CommandLoop, IdempotencyRecordsExpireAfterTheRetention) {
   StoreFixture f;
-  f.reopen({.idempotency_retention = std::chrono::hours(24)});
+  f.reopen(std::chrono::hours(24));
   std::atomic<int> runs{0};
   ASSERT_TRUE(f.loop().execute(idempotent("old", 1, runs)).ok());
   f.clock().advance(std::chrono::hours(23));
   ASSERT_TRUE(f.loop().execute(idempotent("old", 1, runs)).ok());
   EXPECT_EQ(runs.load(), 1);
 
+  // Past retention the request runs again, compacted away or not.
   f.clock().advance(std::chrono::hours(2));
-  ASSERT_TRUE(f.loop().execute(append_command("tick", ExpectedVersion::any())).ok());  // sweeps
-  EXPECT_FALSE(f.store().get(Column::kIdempotency, idempotency_key("t1", "old"))->has_value());
   ASSERT_TRUE(f.loop().execute(idempotent("old", 1, runs)).ok());
   EXPECT_EQ(runs.load(), 2);
+  ASSERT_TRUE(f.store().get(Column::kIdempotency, idempotency_key("t1", "old"))->has_value());
+
+  // And a compaction reclaims the space of records past retention.
+  f.clock().advance(std::chrono::hours(25));
+  ASSERT_TRUE(f.store().compact_idempotency().ok());
+  EXPECT_FALSE(f.store().get(Column::kIdempotency, idempotency_key("t1", "old"))->has_value());
+}
+
+TEST(CommandLoop, ABatchReadsWhatTheBatchStillBeingCommittedWrote) {
+  // Appends chained on exact versions, all submitted without waiting: each must see the
+  // one before it, whether it is in its own batch, in the batch being written, or on disk.
+  StoreFixture f;
+  std::vector<std::future<Result<std::string>>> results;
+  for (uint64_t v = 0; v < 1000; ++v) {
+    results.push_back(
+        testing::submit_async(f.loop(), append_command("chain", ExpectedVersion::exactly(v))));
+  }
+  for (uint64_t v = 0; v < 1000; ++v) {
+    auto r = results[v].get();
+    ASSERT_TRUE(r.ok()) << "append at " << v << ": " << r.status();
+    EXPECT_EQ(*r, std::to_string(v + 1));
+  }
+  EXPECT_EQ(*f.store().stream_version("chain"), 1000u);
+  EXPECT_GT(f.loop().stats().batches, 1u);
 }
 
 TEST(CommandLoop, CommandsSubmittedTogetherShareOneSyncedBatch) {

@@ -51,15 +51,18 @@ class StoreFixture {
  public:
   StoreFixture() : clock_(from_unix_millis(1'790'000'000'000)) { reopen(); }
 
-  void reopen(CommandLoopOptions options = {}) {
+  void reopen(std::chrono::hours idempotency_retention = std::chrono::hours(24 * 7)) {
     loop_.reset();
     store_.reset();
-    auto s = Store::open({.path = dir_.sub("db"), .events_topic = kTopic});
+    auto s = Store::open({.path = dir_.sub("db"),
+                          .events_topic = kTopic,
+                          .idempotency_retention = idempotency_retention,
+                          .clock = &clock_});
     if (!s.ok()) {
       throw std::runtime_error(s.status().ToString());
     }
     store_ = *std::move(s);
-    loop_ = std::make_unique<CommandLoop>(*store_, clock_, options);
+    loop_ = std::make_unique<CommandLoop>(*store_, clock_);
   }
 
   Store& store() { return *store_; }

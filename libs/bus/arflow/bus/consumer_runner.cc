@@ -215,7 +215,7 @@ absl::Status ConsumerRunner::process(std::vector<rd_kafka_message_t*>& messages)
       txn.set_savepoint();
       const auto applied_ok = projection_.apply(event, txn);
       if (!applied_ok.ok()) {
-        ARFLOW_RETURN_IF_ERROR(txn.rollback_to_savepoint());
+        txn.rollback_to_savepoint();
         txn.enqueue(dead_letter(source, applied_ok.ToString(), txn.now()));
         ARFLOW_LOG_WARN("consumer_dead_letter",
                         "consumer={} topic={} partition={} offset={} reason=\"{}\"", options_.name,

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
+#include <rocksdb/write_batch.h>
 
 #include <future>
 
@@ -35,7 +35,20 @@ Result<std::string> replay(const internal::v1::IdempotencyRecord& record) {
   return absl::Status(static_cast<absl::StatusCode>(record.status_code()), record.status_message());
 }
 
+constexpr size_t kMaxCachedHeads = 1'000'000;
+
 }  // namespace
+
+// One batch on its way: built by the executor, written and answered by the committer.
+// The executor reads `writes` of the batch being committed while it builds the next one;
+// the committer only reads `writes` too, so sharing it needs no lock.
+struct CommandLoop::Batch {
+  std::vector<Command> commands;
+  std::vector<Result<std::string>> results;
+  PendingWrites writes;
+  size_t events = 0;
+  uint64_t replays = 0;
+};
 
 CommandLoop::CommandLoop(Store& store, const Clock& clock, CommandLoopOptions options)
     : store_(store), clock_(clock), options_(options), ids_(clock) {
@@ -46,7 +59,8 @@ CommandLoop::CommandLoop(Store& store, const Clock& clock, CommandLoopOptions op
   } else {
     next_outbox_seq_ = *next;
   }
-  thread_ = std::thread([this] { run(); });
+  committer_ = std::thread([this] { commit_batches(); });
+  executor_ = std::thread([this] { execute_batches(); });
 }
 
 CommandLoop::~CommandLoop() {
@@ -54,8 +68,9 @@ CommandLoop::~CommandLoop() {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
-  thread_.join();
+  work_cv_.notify_all();
+  executor_.join();   // runs what was submitted, hands over its last batch
+  committer_.join();  // writes it
 }
 
 void CommandLoop::submit(Command command) {
@@ -63,7 +78,7 @@ void CommandLoop::submit(Command command) {
     std::lock_guard lock(mu_);
     if (!stopping_) {
       queue_.push_back(std::move(command));
-      cv_.notify_one();
+      work_cv_.notify_one();
       return;
     }
   }
@@ -94,76 +109,134 @@ CommandLoopStats CommandLoop::stats() const {
   return s;
 }
 
-void CommandLoop::run() {
-  std::vector<Command> batch;
-  std::vector<Command> pending;
+void CommandLoop::fail(Batch& batch, const absl::Status& why) {
+  for (auto& c : batch.commands) {
+    c.done(why);
+  }
+  batch.commands.clear();
+}
+
+void CommandLoop::execute_batches() {
+  // The batch last handed to the committer: its writes may not be in the database yet, so
+  // the next batch reads through them.
+  std::shared_ptr<Batch> committing;
   while (true) {
+    std::vector<Command> commands;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !pending.empty(); });
-      if (pending.empty()) {
-        if (queue_.empty() && stopping_) {
-          return;
-        }
-        pending.swap(queue_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        executor_done_ = true;
+        commit_cv_.notify_all();
+        return;
+      }
+      if (queue_.size() <= options_.max_batch) {
+        commands.swap(queue_);
+      } else {
+        const auto n = static_cast<std::ptrdiff_t>(options_.max_batch);
+        commands.assign(std::make_move_iterator(queue_.begin()),
+                        std::make_move_iterator(queue_.begin() + n));
+        queue_.erase(queue_.begin(), queue_.begin() + n);
       }
     }
-    // Take at most max_batch; the rest waits for the next round (FIFO kept).
-    const size_t n = std::min(pending.size(), options_.max_batch);
-    batch.assign(std::make_move_iterator(pending.begin()),
-                 std::make_move_iterator(pending.begin() + static_cast<std::ptrdiff_t>(n)));
-    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(n));
-    run_batch(batch);
-    batch.clear();
+    if (!healthy()) {
+      Batch refused{.commands = std::move(commands)};
+      fail(refused,
+           absl::UnavailableError("the event store failed earlier; the service must restart"));
+      continue;
+    }
+    std::shared_ptr<Batch> batch =
+        run_batch(std::move(commands), committing ? &committing->writes : nullptr);
+    {
+      std::unique_lock lock(mu_);
+      commit_cv_.wait(lock, [&] { return to_commit_ == nullptr; });
+      if (!healthy()) {
+        // The batch below this one was not written: what this one read of it is void.
+        lock.unlock();
+        fail(*batch, absl::UnavailableError("the event store failed; the service must restart"));
+        committing.reset();
+        continue;
+      }
+      to_commit_ = batch;
+    }
+    commit_cv_.notify_all();
+    remember_heads(batch->writes);
+    committing = std::move(batch);
   }
 }
 
-void CommandLoop::run_batch(std::vector<Command>& batch) {
-  if (!healthy()) {
-    for (auto& c : batch) {
-      c.done(absl::UnavailableError("the event store failed earlier; the service must restart"));
-    }
-    return;
-  }
-  rocksdb::WriteBatchWithIndex wb(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
-  Transaction txn(store_, wb, clock_, ids_, next_outbox_seq_);
-  std::vector<Result<std::string>> results;
-  results.reserve(batch.size());
-  uint64_t replays = 0;
-  for (auto& command : batch) {
+std::unique_ptr<CommandLoop::Batch> CommandLoop::run_batch(std::vector<Command> commands,
+                                                           const PendingWrites* committing) {
+  auto batch = std::make_unique<Batch>();
+  batch->commands = std::move(commands);
+  batch->results.reserve(batch->commands.size());
+  Transaction txn(store_, batch->writes, committing, heads_, clock_, ids_, next_outbox_seq_);
+  for (auto& command : batch->commands) {
     bool replayed = false;
-    results.push_back(run_one(txn, command, replayed));
-    replays += replayed ? 1 : 0;
+    batch->results.push_back(run_one(txn, command, replayed));
+    batch->replays += replayed ? 1 : 0;
   }
-  sweep_expired_idempotency(txn);
+  batch->events = txn.appended_events();
+  return batch;
+}
 
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  const auto written = to_status(store_.db()->Write(wo, wb.GetWriteBatch()), "commit batch");
-  if (!written.ok()) {
-    healthy_.store(false, std::memory_order_release);
-    ARFLOW_LOG_ERROR("event_store_write_failed", "commands={} reason=\"{}\"", batch.size(),
-                     written.ToString());
-    for (auto& c : batch) {
-      c.done(
-          absl::UnavailableError(fmt::format("event store write failed: {}", written.message())));
+void CommandLoop::remember_heads(const PendingWrites& writes) {
+  // The batch is as good as committed: if its write fails, the loop stops for good.
+  if (heads_.size() > kMaxCachedHeads) {
+    heads_.clear();  // a miss costs one seek
+  }
+  writes.for_each_put(Column::kStreamHeads, [&](std::string_view stream, std::string_view head) {
+    heads_.insert_or_assign(std::string(stream), read_be64(head));
+  });
+}
+
+void CommandLoop::commit_batches() {
+  while (true) {
+    std::shared_ptr<Batch> batch;
+    {
+      std::unique_lock lock(mu_);
+      commit_cv_.wait(lock, [&] { return to_commit_ != nullptr || executor_done_; });
+      if (to_commit_ == nullptr) {
+        return;
+      }
+      batch = to_commit_;
     }
-    return;
-  }
-  batches_.fetch_add(1, std::memory_order_relaxed);
-  commands_.fetch_add(batch.size(), std::memory_order_relaxed);
-  events_.fetch_add(txn.appended_events(), std::memory_order_relaxed);
-  replays_.fetch_add(replays, std::memory_order_relaxed);
-  std::vector<std::function<void()>> listeners;
-  {
-    std::lock_guard lock(mu_);
-    listeners = listeners_;
-  }
-  for (auto& l : listeners) {
-    l();
-  }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    batch[i].done(std::move(results[i]));
+    absl::Status written;
+    if (!batch->writes.empty()) {
+      rocksdb::WriteBatch wb;
+      batch->writes.to_write_batch(store_, wb);
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      written = to_status(store_.db()->Write(wo, &wb), "commit batch");
+    }
+    if (!written.ok()) {
+      healthy_.store(false, std::memory_order_release);
+      ARFLOW_LOG_ERROR("event_store_write_failed", "commands={} reason=\"{}\"",
+                       batch->commands.size(), written.ToString());
+      fail(*batch,
+           absl::UnavailableError(fmt::format("event store write failed: {}", written.message())));
+    } else {
+      batches_.fetch_add(1, std::memory_order_relaxed);
+      commands_.fetch_add(batch->commands.size(), std::memory_order_relaxed);
+      events_.fetch_add(batch->events, std::memory_order_relaxed);
+      replays_.fetch_add(batch->replays, std::memory_order_relaxed);
+      std::vector<std::function<void()>> listeners;
+      {
+        std::lock_guard lock(mu_);
+        listeners = listeners_;
+      }
+      for (auto& l : listeners) {
+        l();
+      }
+      for (size_t i = 0; i < batch->commands.size(); ++i) {
+        batch->commands[i].done(std::move(batch->results[i]));
+      }
+    }
+    {
+      std::lock_guard lock(mu_);
+      to_commit_.reset();
+    }
+    commit_cv_.notify_all();
   }
 }
 
@@ -180,12 +253,16 @@ Result<std::string> CommandLoop::run_one(Transaction& txn, Command& command, boo
       if (!record.ParseFromString(**existing)) {
         return absl::DataLossError("undecodable idempotency record");
       }
-      if (record.request_fingerprint() != command.fingerprint) {
-        return absl::AlreadyExistsError(fmt::format(
-            "request_id '{}' was already used for a different request", command.request_id));
+      // Past retention the record is as good as gone, whether or not a compaction has
+      // removed it yet: the request runs again.
+      if (!store_.idempotency_expired(record.recorded_at_unix_ms())) {
+        if (record.request_fingerprint() != command.fingerprint) {
+          return absl::AlreadyExistsError(fmt::format(
+              "request_id '{}' was already used for a different request", command.request_id));
+        }
+        replayed = true;
+        return replay(record);
       }
-      replayed = true;
-      return replay(record);
     }
   }
 
@@ -194,10 +271,7 @@ Result<std::string> CommandLoop::run_one(Transaction& txn, Command& command, boo
   if (result.ok()) {
     txn.pop_savepoint();
   } else {
-    auto rolled_back = txn.rollback_to_savepoint();
-    if (!rolled_back.ok()) {
-      return rolled_back;
-    }
+    txn.rollback_to_savepoint();
   }
 
   if (!idem_key.empty() && remembered(result.status().code())) {
@@ -209,45 +283,10 @@ Result<std::string> CommandLoop::run_one(Transaction& txn, Command& command, boo
     } else {
       record.set_status_message(std::string(result.status().message()));
     }
-    const int64_t now_ms = to_unix_millis(txn.now());
-    record.set_recorded_at_unix_ms(now_ms);
+    record.set_recorded_at_unix_ms(to_unix_millis(txn.now()));
     txn.put(Column::kIdempotency, idem_key, record.SerializeAsString());
-    std::string expiry = be64(static_cast<uint64_t>(now_ms));
-    expiry.append(idem_key);
-    txn.put(Column::kIdemExpiry, expiry, "");
   }
   return result;
-}
-
-void CommandLoop::sweep_expired_idempotency(Transaction& txn) {
-  const auto cutoff =
-      to_unix_millis(txn.now()) -
-      std::chrono::duration_cast<std::chrono::milliseconds>(options_.idempotency_retention).count();
-  // Once a second of clock time is often enough, and seeking from where the last sweep
-  // stopped keeps the loop from stepping over the tombstones it left behind.
-  if (cutoff <= 0 || cutoff < last_sweep_cutoff_ms_ + 1000) {
-    return;
-  }
-  last_sweep_cutoff_ms_ = cutoff;
-  std::vector<std::string> expired;
-  // Reading committed rows is enough: records staged in this batch are newer than cutoff.
-  (void)store_.scan(Column::kIdemExpiry, "", sweep_from_,
-                    [&](std::string_view key, std::string_view) {
-                      if (key.size() < 8 || read_be64(key) >= static_cast<uint64_t>(cutoff) ||
-                          expired.size() >= options_.expiry_sweep_limit) {
-                        return false;
-                      }
-                      expired.emplace_back(key);
-                      return true;
-                    });
-  if (!expired.empty()) {
-    sweep_from_ = expired.back();
-    sweep_from_.push_back('\0');
-  }
-  for (const auto& key : expired) {
-    txn.remove(Column::kIdemExpiry, key);
-    txn.remove(Column::kIdempotency, std::string_view(key).substr(8));
-  }
 }
 
 }  // namespace arflow::eventstore

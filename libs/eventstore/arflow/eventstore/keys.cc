@@ -5,8 +5,8 @@
 namespace arflow::eventstore {
 
 std::string_view column_name(Column c) {
-  static constexpr std::array<std::string_view, kColumnCount> kNames = {
-      "events", "streams", "outbox", "idempotency", "idem_expiry", "state"};
+  static constexpr std::array<std::string_view, kColumnCount> kNames = {"events", "outbox",
+                                                                        "idempotency", "state"};
   return kNames[static_cast<size_t>(c)];
 }
 

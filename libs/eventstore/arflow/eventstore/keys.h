@@ -2,10 +2,9 @@
 // How the event store lays its rows out in RocksDB. One column family per kind of row, so
 // that each is scanned without the others' keys in the way:
 //   events       <stream> \0 <version:be64>       -> serialized Envelope
-//   streams      <stream>                         -> <head version:be64>
 //   outbox       <seq:be64>                       -> OutboxRecord
-//   idempotency  <tenant> \0 <request_id>         -> IdempotencyRecord
-//   idem_expiry  <recorded_ms:be64> <idem key>    -> "" (index for the retention sweep)
+//   idempotency  <tenant> \0 <request_id>         -> IdempotencyRecord (expired ones are
+//                                                   dropped by a compaction filter)
 //   state        caller-defined (projection rows, consumer offsets, timers, ...)
 // Big-endian integers sort numerically under RocksDB's bytewise comparator.
 
@@ -17,8 +16,11 @@
 
 namespace arflow::eventstore {
 
-enum class Column : int { kEvents = 0, kStreams, kOutbox, kIdempotency, kIdemExpiry, kState };
-inline constexpr int kColumnCount = 6;
+// A stream's head version is derived state (its highest event key), not a row: reading it
+// from the events is a seek, so the command loop keeps heads in memory, staged under
+// kStreamHeads, which is never written to RocksDB.
+enum class Column : int { kEvents = 0, kOutbox, kIdempotency, kState, kStreamHeads };
+inline constexpr int kColumnCount = 4;  // the columns that are RocksDB column families
 std::string_view column_name(Column c);
 
 void append_be64(std::string& out, uint64_t v);

@@ -1,6 +1,7 @@
 #include "arflow/eventstore/store.h"
 
 #include <fmt/format.h>
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -25,8 +26,25 @@ absl::Status to_status(const rocksdb::Status& s, std::string_view what) {
 
 namespace {
 
-rocksdb::ColumnFamilyOptions column_options(Column c,
-                                            const std::shared_ptr<rocksdb::Cache>& cache) {
+// Drops idempotency records past retention when their files are compacted.
+class IdempotencyExpiry final : public rocksdb::CompactionFilter {
+ public:
+  explicit IdempotencyExpiry(const Store& store) : store_(store) {}
+  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value, std::string*,
+              bool*) const override {
+    internal::v1::IdempotencyRecord record;
+    // An undecodable record is kept: dropping it would let a retry run twice.
+    return record.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
+           store_.idempotency_expired(record.recorded_at_unix_ms());
+  }
+  const char* Name() const override { return "arflow.IdempotencyExpiry"; }
+
+ private:
+  const Store& store_;
+};
+
+rocksdb::ColumnFamilyOptions column_options(Column c, const std::shared_ptr<rocksdb::Cache>& cache,
+                                            const rocksdb::CompactionFilter* idempotency_expiry) {
   rocksdb::ColumnFamilyOptions cf;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -35,8 +53,12 @@ rocksdb::ColumnFamilyOptions column_options(Column c,
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // The outbox and the expiry index are queues: written, read soon, then deleted. Small
   // memtables keep their tombstones from piling up in front of the readers.
-  const bool queue = c == Column::kOutbox || c == Column::kIdemExpiry;
-  cf.write_buffer_size = queue ? (16u << 20) : (64u << 20);
+  cf.write_buffer_size = c == Column::kOutbox ? (16u << 20) : (64u << 20);
+  if (c == Column::kIdempotency) {
+    cf.compaction_filter = idempotency_expiry;
+    // Even with no writes to trigger compactions, old files are revisited once a day.
+    cf.periodic_compaction_seconds = 24 * 3600;
+  }
   return cf;
 }
 
@@ -51,6 +73,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   if (ec) {
     return absl::UnavailableError(fmt::format("cannot create {}: {}", options.path, ec.message()));
   }
+  std::unique_ptr<Store> store(new Store(options));
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -66,23 +89,47 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < kColumnCount; ++i) {
     const auto c = static_cast<Column>(i);
-    descriptors.emplace_back(std::string(column_name(c)), column_options(c, cache));
+    descriptors.emplace_back(std::string(column_name(c)),
+                             column_options(c, cache, store->idempotency_expiry_.get()));
   }
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
 
   rocksdb::DB* raw = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  auto s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw);
+  auto s = rocksdb::DB::Open(db_options, options.path, descriptors, &store->handles_, &raw);
   ARFLOW_RETURN_IF_ERROR(to_status(s, fmt::format("open event store at {}", options.path)));
-  return std::unique_ptr<Store>(
-      new Store(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+  store->db_.reset(raw);
+  return store;
 }
 
-Store::Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
-             std::vector<rocksdb::ColumnFamilyHandle*> handles)
-    : options_(std::move(options)), db_(std::move(db)), handles_(std::move(handles)) {}
+Store::Store(StoreOptions options)
+    : options_(std::move(options)),
+      owned_clock_(options_.clock == nullptr ? std::make_unique<SystemClock>() : nullptr),
+      idempotency_expiry_(std::make_unique<IdempotencyExpiry>(*this)) {
+  if (options_.clock == nullptr) {
+    options_.clock = owned_clock_.get();
+  }
+}
+
+bool Store::idempotency_expired(int64_t recorded_at_unix_ms) const {
+  const int64_t retention_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.idempotency_retention).count();
+  return recorded_at_unix_ms < to_unix_millis(options_.clock->now()) - retention_ms;
+}
+
+absl::Status Store::compact_idempotency() {
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  ARFLOW_RETURN_IF_ERROR(
+      to_status(db_->Flush(rocksdb::FlushOptions(), column(Column::kIdempotency)),
+                "flush idempotency records"));
+  return to_status(db_->CompactRange(o, column(Column::kIdempotency), nullptr, nullptr),
+                   "compact idempotency records");
+}
 
 Store::~Store() {
+  if (!db_) {
+    return;
+  }
   for (auto* h : handles_) {
     db_->DestroyColumnFamilyHandle(h);
   }
@@ -115,11 +162,21 @@ Result<std::vector<Envelope>> Store::read_stream(std::string_view stream,
 
 Result<uint64_t> Store::stream_version(std::string_view stream) const {
   ARFLOW_RETURN_IF_ERROR(validate_stream(stream));
-  auto head = get(Column::kStreams, stream);
-  if (!head.ok()) {
-    return head.status();
+  // The head is the stream's last event key: seek just past the highest possible version.
+  const std::string last = event_key(stream, ~uint64_t{0});
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), column(Column::kEvents)));
+  it->SeekForPrev(last);
+  ARFLOW_RETURN_IF_ERROR(to_status(it->status(), "read stream head"));
+  if (!it->Valid()) {
+    return uint64_t{0};
   }
-  return head->has_value() ? read_be64(**head) : 0;
+  const auto key = it->key();
+  const rocksdb::Slice prefix(last.data(), last.size() - 8);
+  if (key.size() != last.size() || !key.starts_with(prefix)) {
+    return uint64_t{0};
+  }
+  return read_be64(std::string_view(key.data() + key.size() - 8, 8));
 }
 
 absl::Status Store::for_each_event(

@@ -18,6 +18,7 @@
 #include "arflow/internal/v1/store.pb.h"
 
 namespace rocksdb {
+class CompactionFilter;
 class DB;
 class ColumnFamilyHandle;
 class Status;
@@ -29,6 +30,10 @@ struct StoreOptions {
   std::string path;          // directory, created if missing
   std::string events_topic;  // where this service's events are published
   size_t block_cache_bytes = 256ull << 20;
+  // Idempotency records older than this (by `clock`) are treated as absent and dropped at
+  // compaction. `clock` must outlive the store; nullptr means the system clock.
+  std::chrono::hours idempotency_retention{24 * 7};
+  const Clock* clock = nullptr;
 };
 
 struct OutboxEntry {
@@ -72,7 +77,13 @@ class Store {
   // The seq the next outbox entry gets: one past the highest present (0 when empty).
   Result<uint64_t> next_outbox_seq() const;
 
-  // Approximate bytes on disk (SST + WAL), for the metrics.
+  // True when an idempotency record made at `recorded_at_unix_ms` is past retention.
+  bool idempotency_expired(int64_t recorded_at_unix_ms) const;
+  // Drops expired idempotency records now (a manual compaction of their column family);
+  // compactions do it on their own otherwise.
+  absl::Status compact_idempotency();
+
+  // Approximate bytes on disk (SST + memtables), for the metrics.
   uint64_t approximate_size_bytes() const;
 
   // For the CommandLoop and Transaction.
@@ -80,10 +91,11 @@ class Store {
   rocksdb::ColumnFamilyHandle* column(Column c) const;
 
  private:
-  Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
-        std::vector<rocksdb::ColumnFamilyHandle*> handles);
+  explicit Store(StoreOptions options);
 
   StoreOptions options_;
+  std::unique_ptr<const Clock> owned_clock_;
+  std::unique_ptr<rocksdb::CompactionFilter> idempotency_expiry_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // index = Column, then "default"
 };

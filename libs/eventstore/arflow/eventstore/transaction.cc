@@ -1,41 +1,37 @@
 #include "arflow/eventstore/transaction.h"
 
 #include <fmt/format.h>
-#include <rocksdb/db.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
-
 namespace arflow::eventstore {
 
-Transaction::Transaction(Store& store, rocksdb::WriteBatchWithIndex& batch, const Clock& clock,
-                         UlidGenerator& ids, uint64_t& next_outbox_seq)
+Transaction::Transaction(Store& store, PendingWrites& batch, const PendingWrites* committing,
+                         StreamHeads& heads, const Clock& clock, UlidGenerator& ids,
+                         uint64_t& next_outbox_seq)
     : store_(store),
       batch_(batch),
+      committing_(committing),
+      heads_(heads),
       clock_(clock),
       ids_(ids),
       next_outbox_seq_(next_outbox_seq),
       now_(clock.now()) {}
 
 Result<std::optional<std::string>> Transaction::get(Column column, std::string_view key) {
-  std::string value;
-  auto s = batch_.GetFromBatchAndDB(store_.db(), rocksdb::ReadOptions(), store_.column(column),
-                                    rocksdb::Slice(key.data(), key.size()), &value);
-  if (s.IsNotFound()) {
-    return std::optional<std::string>();
+  for (const PendingWrites* layer : {static_cast<const PendingWrites*>(&batch_), committing_}) {
+    if (layer == nullptr) {
+      continue;
+    }
+    if (const auto* row = layer->find(column, key)) {
+      return *row;
+    }
   }
-  ARFLOW_RETURN_IF_ERROR(to_status(s, "read"));
-  return std::optional<std::string>(std::move(value));
+  return store_.get(column, key);
 }
 
 void Transaction::put(Column column, std::string_view key, std::string_view value) {
-  // WriteBatchWithIndex only fails on a corrupt batch or an unknown column family, both
-  // programming errors in this library, not conditions a caller can handle.
-  batch_.Put(store_.column(column), rocksdb::Slice(key.data(), key.size()),
-             rocksdb::Slice(value.data(), value.size()));
+  batch_.put(column, key, value);
 }
 
-void Transaction::remove(Column column, std::string_view key) {
-  batch_.Delete(store_.column(column), rocksdb::Slice(key.data(), key.size()));
-}
+void Transaction::remove(Column column, std::string_view key) { batch_.remove(column, key); }
 
 Result<std::optional<std::string>> Transaction::get(std::string_view key) {
   return get(Column::kState, key);
@@ -47,11 +43,25 @@ void Transaction::remove(std::string_view key) { remove(Column::kState, key); }
 
 Result<uint64_t> Transaction::stream_version(std::string_view stream) {
   ARFLOW_RETURN_IF_ERROR(validate_stream(stream));
-  auto head = get(Column::kStreams, stream);
-  if (!head.ok()) {
-    return head.status();
+  for (const PendingWrites* layer : {static_cast<const PendingWrites*>(&batch_), committing_}) {
+    if (layer == nullptr) {
+      continue;
+    }
+    if (const auto* head = layer->find(Column::kStreamHeads, stream)) {
+      return read_be64(**head);
+    }
   }
-  return head->has_value() ? read_be64(**head) : 0;
+  // Neither this batch nor the one being written touched the stream: what is committed is
+  // its head.
+  const std::string key(stream);
+  if (const auto it = heads_.find(key); it != heads_.end()) {
+    return it->second;
+  }
+  auto committed = store_.stream_version(stream);
+  if (committed.ok()) {
+    heads_.emplace(key, *committed);
+  }
+  return committed;
 }
 
 Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion expected,
@@ -93,7 +103,7 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
     enqueue(std::move(record));
     scratch_.clear();
   }
-  put(Column::kStreams, stream, be64(version));
+  put(Column::kStreamHeads, stream, be64(version));
   appended_events_ += events.size();
   return version;
 }
@@ -103,13 +113,5 @@ void Transaction::enqueue(internal::v1::OutboxRecord record) {
   record.SerializeToString(&value);
   put(Column::kOutbox, be64(next_outbox_seq_++), value);
 }
-
-void Transaction::set_savepoint() { batch_.SetSavePoint(); }
-
-absl::Status Transaction::rollback_to_savepoint() {
-  return to_status(batch_.RollbackToSavePoint(), "rollback");
-}
-
-void Transaction::pop_savepoint() { batch_.PopSavePoint(); }
 
 }  // namespace arflow::eventstore

@@ -3,7 +3,8 @@
 // write state rows, and put messages in the outbox. Everything it stages is committed with
 // the rest of its batch in one synced WriteBatch, or not at all.
 //
-// Reads see committed data plus what earlier commands of the same batch staged.
+// Reads see, in this order: what this batch staged (this command's writes and those of the
+// commands before it), what the batch being committed meanwhile staged, then the database.
 // Thread-safety: none; a Transaction lives on the loop's thread for one batch.
 
 #include <cstdint>
@@ -11,15 +12,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "arflow/core/clock.h"
 #include "arflow/core/error.h"
 #include "arflow/core/ulid.h"
+#include "arflow/eventstore/pending_writes.h"
 #include "arflow/eventstore/store.h"
-
-namespace rocksdb {
-class WriteBatchWithIndex;
-}
 
 namespace arflow::eventstore {
 
@@ -36,10 +35,16 @@ class ExpectedVersion {
   std::optional<uint64_t> version_;
 };
 
+using StreamHeads = std::unordered_map<std::string, uint64_t>;
+
 class Transaction {
  public:
-  Transaction(Store& store, rocksdb::WriteBatchWithIndex& batch, const Clock& clock,
-              UlidGenerator& ids, uint64_t& next_outbox_seq);
+  // `committing`: the batch whose synced write may still be under way (or nullptr).
+  // `heads`: stream head versions known to be committed (a cache the loop owns; it may
+  // miss a stream, never be wrong about one).
+  Transaction(Store& store, PendingWrites& batch, const PendingWrites* committing,
+              StreamHeads& heads, const Clock& clock, UlidGenerator& ids,
+              uint64_t& next_outbox_seq);
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
@@ -61,9 +66,9 @@ class Transaction {
   void remove(std::string_view key);
 
   // Savepoints: roll back what was staged since the last set_savepoint().
-  void set_savepoint();
-  absl::Status rollback_to_savepoint();
-  void pop_savepoint();
+  void set_savepoint() { batch_.set_savepoint(); }
+  void rollback_to_savepoint() { batch_.rollback_to_savepoint(); }
+  void pop_savepoint() { batch_.pop_savepoint(); }
 
   Timestamp now() const { return now_; }
   std::string new_id() { return ids_.next(); }
@@ -77,7 +82,9 @@ class Transaction {
 
  private:
   Store& store_;
-  rocksdb::WriteBatchWithIndex& batch_;
+  PendingWrites& batch_;
+  const PendingWrites* committing_;
+  StreamHeads& heads_;
   const Clock& clock_;
   UlidGenerator& ids_;
   uint64_t& next_outbox_seq_;

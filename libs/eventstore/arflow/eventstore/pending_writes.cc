@@ -1,0 +1,96 @@
+#include "arflow/eventstore/pending_writes.h"
+
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+
+#include "arflow/eventstore/store.h"
+
+namespace arflow::eventstore {
+
+std::string PendingWrites::slot(Column column, std::string_view key) {
+  std::string s;
+  s.reserve(key.size() + 1);
+  s.push_back(static_cast<char>(column));
+  s.append(key);
+  return s;
+}
+
+const std::optional<std::string>* PendingWrites::find(Column column, std::string_view key) const {
+  const auto it = rows_.find(slot(column, key));
+  return it == rows_.end() ? nullptr : &it->second;
+}
+
+void PendingWrites::record_undo(const std::string& s) {
+  if (savepoints_.empty()) {
+    return;  // nothing can roll back past this write
+  }
+  const auto it = rows_.find(s);
+  undo_.push_back({s, it == rows_.end() ? std::nullopt
+                                        : std::optional<std::optional<std::string>>(it->second)});
+}
+
+void PendingWrites::put(Column column, std::string_view key, std::string_view value) {
+  auto s = slot(column, key);
+  record_undo(s);
+  rows_.insert_or_assign(std::move(s), std::optional<std::string>(value));
+}
+
+void PendingWrites::remove(Column column, std::string_view key) {
+  auto s = slot(column, key);
+  record_undo(s);
+  rows_.insert_or_assign(std::move(s), std::nullopt);
+}
+
+void PendingWrites::set_savepoint() { savepoints_.push_back(undo_.size()); }
+
+void PendingWrites::rollback_to_savepoint() {
+  if (savepoints_.empty()) {
+    return;
+  }
+  const size_t mark = savepoints_.back();
+  savepoints_.pop_back();
+  while (undo_.size() > mark) {
+    auto& u = undo_.back();
+    if (u.previous.has_value()) {
+      rows_.insert_or_assign(std::move(u.slot), std::move(*u.previous));
+    } else {
+      rows_.erase(u.slot);
+    }
+    undo_.pop_back();
+  }
+}
+
+void PendingWrites::pop_savepoint() {
+  if (savepoints_.empty()) {
+    return;
+  }
+  savepoints_.pop_back();
+  if (savepoints_.empty()) {
+    undo_.clear();
+  }
+}
+
+void PendingWrites::to_write_batch(const Store& store, rocksdb::WriteBatch& out) const {
+  std::vector<const std::pair<const std::string, std::optional<std::string>>*> sorted;
+  sorted.reserve(rows_.size());
+  for (const auto& row : rows_) {
+    sorted.push_back(&row);
+  }
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto* row : sorted) {
+    const auto column = static_cast<Column>(row->first[0]);
+    if (column == Column::kStreamHeads) {
+      continue;  // derived from the events, never stored
+    }
+    const rocksdb::Slice key(row->first.data() + 1, row->first.size() - 1);
+    // WriteBatch only fails past its size limit (none is set here).
+    if (row->second.has_value()) {
+      (void)out.Put(store.column(column), key, *row->second);
+    } else {
+      (void)out.Delete(store.column(column), key);
+    }
+  }
+}
+
+}  // namespace arflow::eventstore
