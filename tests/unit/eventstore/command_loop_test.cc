@@ -178,6 +178,7 @@ TEST(CommandLoop, ABatchReadsWhatTheBatchStillBeingCommittedWrote) {
   // Appends chained on exact versions, all submitted without waiting: each must see the
   // one before it, whether it is in its own batch, in the batch being written, or on disk.
   StoreFixture f;
+  f.reopen(std::chrono::hours(24), {.max_batch = 16});  // many batches, whatever the timing
   std::vector<std::future<Result<std::string>>> results;
   for (uint64_t v = 0; v < 1000; ++v) {
     results.push_back(
@@ -189,7 +190,7 @@ TEST(CommandLoop, ABatchReadsWhatTheBatchStillBeingCommittedWrote) {
     EXPECT_EQ(*r, std::to_string(v + 1));
   }
   EXPECT_EQ(*f.store().stream_version("chain"), 1000u);
-  EXPECT_GT(f.loop().stats().batches, 1u);
+  EXPECT_GE(f.loop().stats().batches, 1000u / 16);
 }
 
 TEST(CommandLoop, CommandsSubmittedTogetherShareOneSyncedBatch) {

@@ -51,7 +51,8 @@ class StoreFixture {
  public:
   StoreFixture() : clock_(from_unix_millis(1'790'000'000'000)) { reopen(); }
 
-  void reopen(std::chrono::hours idempotency_retention = std::chrono::hours(24 * 7)) {
+  void reopen(std::chrono::hours idempotency_retention = std::chrono::hours(24 * 7),
+              CommandLoopOptions loop_options = {}) {
     loop_.reset();
     store_.reset();
     auto s = Store::open({.path = dir_.sub("db"),
@@ -62,7 +63,7 @@ class StoreFixture {
       throw std::runtime_error(s.status().ToString());
     }
     store_ = *std::move(s);
-    loop_ = std::make_unique<CommandLoop>(*store_, clock_);
+    loop_ = std::make_unique<CommandLoop>(*store_, clock_, loop_options);
   }
 
   Store& store() { return *store_; }

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <deque>
+#include <future>
+
 #include "arflow/bus/dead_letter.h"
 #include "arflow/core/log.h"
 #include "arflow/eventstore/keys.h"
@@ -123,49 +126,108 @@ absl::Status ConsumerRunner::assign_from_stored_offsets() {
   return absl::OkStatus();
 }
 
+// One poll batch on its way through the command loop. The messages stay alive until the
+// command has run; the counters are read once it is durable.
+struct ConsumerRunner::InFlightBatch {
+  std::vector<rd_kafka_message_t*> messages;
+  std::map<std::pair<std::string, int32_t>, int64_t> offsets;  // next offset per partition
+  uint64_t applied = 0, duplicates = 0, dead = 0, gaps = 0;
+  std::future<Result<std::string>> outcome;
+
+  ~InFlightBatch() {
+    for (auto* m : messages) {
+      rd_kafka_message_destroy(m);
+    }
+  }
+};
+
 void ConsumerRunner::run() {
-  std::vector<rd_kafka_message_t*> messages(options_.max_batch);
+  std::vector<rd_kafka_message_t*> polled(options_.max_batch);
+  // At most two batches in the loop: one being written while the next one runs.
+  std::deque<std::unique_ptr<InFlightBatch>> in_flight;
   while (!stopping_.load()) {
     const auto n =
         rd_kafka_consume_batch_queue(queue_.get(), static_cast<int>(options_.poll_timeout.count()),
-                                     messages.data(), messages.size());
-    if (n <= 0) {
-      continue;
+                                     polled.data(), polled.size());
+    if (n > 0) {
+      auto batch = std::make_unique<InFlightBatch>();
+      batch->messages.assign(polled.begin(), polled.begin() + n);
+      submit(*batch);
+      in_flight.push_back(std::move(batch));
     }
-    std::vector<rd_kafka_message_t*> batch(messages.begin(), messages.begin() + n);
-    const auto processed = process(batch);
-    for (auto* m : batch) {
-      rd_kafka_message_destroy(m);
-    }
-    if (!processed.ok()) {
-      // Nothing of the batch was committed: go back to the stored offsets and retry.
-      commit_failures_.fetch_add(1);
-      high_water_.clear();
-      ARFLOW_LOG_ERROR("consumer_batch_failed", "consumer={} reason=\"{}\"", options_.name,
-                       processed.ToString());
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-      const auto rewound = assign_from_stored_offsets();
-      if (!rewound.ok()) {
-        ARFLOW_LOG_ERROR("consumer_rewind_failed", "consumer={} reason=\"{}\"", options_.name,
-                         rewound.ToString());
+    while (in_flight.size() > 1 || (n <= 0 && !in_flight.empty())) {
+      const auto settled = settle(*in_flight.front());
+      in_flight.pop_front();
+      if (!settled.ok()) {
+        // Nothing after the failed batch may count (each refuses to run once a batch before
+        // it failed): let them finish, then go back to the stored offsets.
+        for (auto& later : in_flight) {
+          (void)later->outcome.get();
+        }
+        in_flight.clear();
+        poisoned_ = false;
+        commit_failures_.fetch_add(1);
+        ARFLOW_LOG_ERROR("consumer_batch_failed", "consumer={} reason=\"{}\"", options_.name,
+                         settled.ToString());
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        const auto rewound = assign_from_stored_offsets();
+        if (!rewound.ok()) {
+          ARFLOW_LOG_ERROR("consumer_rewind_failed", "consumer={} reason=\"{}\"", options_.name,
+                           rewound.ToString());
+        }
       }
     }
   }
+  for (auto& batch : in_flight) {
+    (void)settle(*batch);
+  }
 }
 
-absl::Status ConsumerRunner::process(std::vector<rd_kafka_message_t*>& messages) {
-  // Staged high-water versions of this batch; merged into high_water_ once durable.
-  std::unordered_map<std::string, uint64_t> staged_hw;
-  std::map<std::pair<std::string, int32_t>, int64_t> staged_offsets;
-  uint64_t applied = 0, duplicates = 0, dead = 0, gaps = 0;
+absl::Status ConsumerRunner::settle(InFlightBatch& batch) {
+  const auto result = batch.outcome.get();
+  if (!result.ok()) {
+    return result.status();
+  }
+  {
+    std::lock_guard lock(offsets_mu_);
+    for (const auto& [tp, next] : batch.offsets) {
+      next_offsets_[tp] = next;
+    }
+  }
+  applied_.fetch_add(batch.applied);
+  duplicates_.fetch_add(batch.duplicates);
+  dead_.fetch_add(batch.dead);
+  gaps_.fetch_add(batch.gaps);
+  batches_.fetch_add(1);
+  return absl::OkStatus();
+}
 
+void ConsumerRunner::submit(InFlightBatch& batch) {
+  auto promise = std::make_shared<std::promise<Result<std::string>>>();
+  batch.outcome = promise->get_future();
   eventstore::Command command;
-  command.execute = [&](Transaction& txn) -> Result<std::string> {
-    staged_hw.clear();
-    staged_offsets.clear();
-    applied = duplicates = dead = gaps = 0;
+  command.done = [promise](Result<std::string> r) { promise->set_value(std::move(r)); };
+  // Runs on the loop's executor thread, which alone touches high_water_.
+  command.execute = [this, &batch](Transaction& txn) -> Result<std::string> {
+    if (poisoned_.load()) {
+      return absl::AbortedError("an earlier batch of this consumer failed");
+    }
+    auto result = apply_batch(batch, txn);
+    if (!result.ok()) {
+      poisoned_ = true;
+    }
+    return result;
+  };
+  loop_.submit(std::move(command));
+}
+
+Result<std::string> ConsumerRunner::apply_batch(InFlightBatch& batch, Transaction& txn) {
+  {
+    std::unordered_map<std::string, uint64_t> staged_hw;
+    batch.offsets.clear();
+    batch.applied = batch.duplicates = batch.dead = batch.gaps = 0;
     Envelope event;
-    for (auto* m : messages) {
+    for (auto* m : batch.messages) {
       if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
           ARFLOW_LOG_WARN("consumer_fetch_error", "consumer={} reason=\"{}\"", options_.name,
@@ -174,7 +236,7 @@ absl::Status ConsumerRunner::process(std::vector<rd_kafka_message_t*>& messages)
         continue;
       }
       const std::string topic = rd_kafka_topic_name(m->rkt);
-      staged_offsets[{topic, m->partition}] = m->offset + 1;
+      batch.offsets[{topic, m->partition}] = m->offset + 1;
       const RefusedMessage source{options_.name,
                                   topic,
                                   m->partition,
@@ -185,7 +247,7 @@ absl::Status ConsumerRunner::process(std::vector<rd_kafka_message_t*>& messages)
           event.stream().empty() || event.version() == 0) {
         txn.enqueue(
             dead_letter(source, "not an arflow Envelope with a stream and a version", txn.now()));
-        ++dead;
+        ++batch.dead;
         continue;
       }
       const std::string hw_key = high_water_key(options_.name, event.tenant_id(), event.stream());
@@ -202,61 +264,46 @@ absl::Status ConsumerRunner::process(std::vector<rd_kafka_message_t*>& messages)
         hw = row->has_value() ? eventstore::read_be64(**row) : 0;
       }
       if (event.version() <= hw) {
-        ++duplicates;
+        ++batch.duplicates;
         continue;
       }
       if (event.version() > hw + 1) {
         // Publishing keeps each stream's order, so this should never happen; it is
         // counted and logged for an alert, and the event is applied all the same.
-        ++gaps;
+        ++batch.gaps;
         ARFLOW_LOG_WARN("consumer_version_gap", "consumer={} stream={} expected={} got={}",
                         options_.name, event.stream(), hw + 1, event.version());
       }
       txn.set_savepoint();
-      const auto applied_ok = projection_.apply(event, txn);
-      if (!applied_ok.ok()) {
+      const auto applied = projection_.apply(event, txn);
+      if (applied.ok()) {
+        txn.pop_savepoint();
+        ++batch.applied;
+      } else {
         txn.rollback_to_savepoint();
-        txn.enqueue(dead_letter(source, applied_ok.ToString(), txn.now()));
+        txn.enqueue(dead_letter(source, applied.ToString(), txn.now()));
         ARFLOW_LOG_WARN("consumer_dead_letter",
                         "consumer={} topic={} partition={} offset={} reason=\"{}\"", options_.name,
-                        topic, m->partition, m->offset, applied_ok.ToString());
-        ++dead;
-      } else {
-        txn.pop_savepoint();
-        ++applied;
+                        topic, m->partition, m->offset, applied.ToString());
+        ++batch.dead;
       }
       // Past this version either way: a dead-lettered event is not retried in place.
       staged_hw[hw_key] = event.version();
       txn.put(hw_key, eventstore::be64(event.version()));
     }
-    for (const auto& [tp, next] : staged_offsets) {
+    for (const auto& [tp, next] : batch.offsets) {
       txn.put(offset_key(options_.name, tp.first, tp.second),
               eventstore::be64(static_cast<uint64_t>(next)));
     }
-    return std::string();
-  };
-  const auto result = loop_.execute(std::move(command));
-  if (!result.ok()) {
-    return result.status();
-  }
-  if (high_water_.size() + staged_hw.size() > kMaxCachedStreams) {
-    high_water_.clear();
-  }
-  for (auto& [k, v] : staged_hw) {
-    high_water_[k] = v;
-  }
-  {
-    std::lock_guard lock(offsets_mu_);
-    for (const auto& [tp, next] : staged_offsets) {
-      next_offsets_[tp] = next;
+    // As good as committed: if this batch's write fails, the loop stops for good.
+    if (high_water_.size() + staged_hw.size() > kMaxCachedStreams) {
+      high_water_.clear();
     }
+    for (auto& [k, v] : staged_hw) {
+      high_water_.insert_or_assign(k, v);
+    }
+    return std::string();
   }
-  applied_.fetch_add(applied);
-  duplicates_.fetch_add(duplicates);
-  dead_.fetch_add(dead);
-  gaps_.fetch_add(gaps);
-  batches_.fetch_add(1);
-  return absl::OkStatus();
 }
 
 ConsumerStats ConsumerRunner::stats() const {

@@ -84,7 +84,10 @@ class ConsumerRunner {
   absl::Status connect();
   absl::Status assign_from_stored_offsets();
   void run();
-  absl::Status process(std::vector<rd_kafka_message_t*>& messages);
+  struct InFlightBatch;
+  void submit(InFlightBatch& batch);
+  absl::Status settle(InFlightBatch& batch);
+  Result<std::string> apply_batch(InFlightBatch& batch, eventstore::Transaction& txn);
 
   eventstore::Store& store_;
   eventstore::CommandLoop& loop_;
@@ -101,11 +104,13 @@ class ConsumerRunner {
   mutable std::mutex offsets_mu_;
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  // guarded by offsets_mu_
 
-  // High-water versions known committed; runner thread (and the loop thread while the
-  // runner waits on it).
+  // High-water versions of batches handed to the loop; touched only on the loop's
+  // executor thread (inside the commands).
   std::unordered_map<std::string, uint64_t> high_water_;
 
   std::atomic<bool> stopping_{false};
+  // A batch failed in the loop: later ones refuse to run until the runner has rewound.
+  std::atomic<bool> poisoned_{false};
   std::atomic<uint64_t> applied_{0}, duplicates_{0}, dead_{0}, gaps_{0}, batches_{0},
       commit_failures_{0};
   std::thread thread_;
