@@ -57,6 +57,13 @@ Result<std::unique_ptr<OutboxRelay>> OutboxRelay::start(eventstore::Store& store
                                                         OutboxRelayOptions options) {
   std::unique_ptr<OutboxRelay> relay(new OutboxRelay(store, std::move(options)));
   ARFLOW_RETURN_IF_ERROR(relay->connect());
+  // Learn the events topic's partitions and leaders before the first message: messages
+  // produced into an unknown topic wait for librdkafka's next metadata round (a second).
+  if (!store.options().events_topic.empty()) {
+    ARFLOW_RETURN_IF_ERROR(partition_counts(relay->producer_.get(), {store.options().events_topic},
+                                            std::chrono::seconds(30))
+                               .status());
+  }
   auto first = store.read_outbox(0, 1);
   if (!first.ok()) {
     return first.status();
@@ -127,13 +134,11 @@ OutboxRelayStats OutboxRelay::stats() const {
           in_flight_count_.load(std::memory_order_relaxed)};
 }
 
-Result<uint64_t> OutboxRelay::outbox_depth() const {
+Result<uint64_t> OutboxRelay::outbox_depth(uint64_t at_most) const {
   uint64_t n = 0;
   ARFLOW_RETURN_IF_ERROR(
-      store_.scan(eventstore::Column::kOutbox, "", "", [&](std::string_view, std::string_view) {
-        ++n;
-        return true;
-      }));
+      store_.scan(eventstore::Column::kOutbox, "", "",
+                  [&](std::string_view, std::string_view) { return ++n < at_most; }));
   return n;
 }
 

@@ -48,8 +48,8 @@ class OutboxRelay {
   // New entries were committed (a CommandLoop commit listener).
   void wake();
   OutboxRelayStats stats() const;
-  // Entries committed but not yet removed, counted (for a gauge; a scan, keep it rare).
-  Result<uint64_t> outbox_depth() const;
+  // Entries committed but not yet removed, counted up to `at_most` (a scan: for a gauge).
+  Result<uint64_t> outbox_depth(uint64_t at_most) const;
 
   // librdkafka delivery report callback; internal.
   void on_delivery(const rd_kafka_message_t& message);

@@ -60,4 +60,10 @@ std::string MetricsRegistry::metric_name(std::string_view suffix) const {
   return fmt::format("arflow_{}_{}", service_, suffix);
 }
 
+void MetricsRegistry::add_collectable(const std::weak_ptr<prometheus::Collectable>& collectable) {
+  if (exposer_) {
+    exposer_->RegisterCollectable(collectable);
+  }
+}
+
 }  // namespace arflow::server

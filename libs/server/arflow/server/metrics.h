@@ -49,6 +49,10 @@ class MetricsRegistry {
 
   prometheus::Registry& registry() { return *registry_; }
 
+  // Serves what `collectable` reports at /metrics too (e.g. KernelMetrics); it is dropped
+  // once the caller lets go of it. No-op when not exposed.
+  void add_collectable(const std::weak_ptr<prometheus::Collectable>& collectable);
+
   // Shared ownership, for objects (interceptors) that may outlive a borrowed reference.
   std::shared_ptr<prometheus::Registry> shared_registry() const { return registry_; }
 
