@@ -69,7 +69,7 @@ int consume(const std::string& dir, const std::string& bootstrap, const std::str
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
   SystemClock clock;
-  auto store = eventstore::Store::open({.path = dir, .events_topic = "unused"});
+  auto store = eventstore::Store::open({.path = dir, .events_topic = ""});
   if (!store.ok()) {
     say(store.status().ToString());
     return 3;

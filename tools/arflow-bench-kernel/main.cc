@@ -233,7 +233,7 @@ int main(int argc, char** argv) {
         std::chrono::duration<double, std::milli>(first - start).count());
   }
   {
-    auto sink = eventstore::Store::open({.path = dir + "/projection", .events_topic = "unused"});
+    auto sink = eventstore::Store::open({.path = dir + "/projection", .events_topic = ""});
     if (!sink.ok()) {
       return 1;
     }

@@ -26,7 +26,8 @@ std::map<std::string, double> by_name(const std::vector<prometheus::MetricFamily
 TEST(KernelMetrics, ReportWhatTheCommandLoopDidAtScrapeTime) {
   arflow::testing::TempDir dir;
   SimulatedClock clock(from_unix_millis(1'790'000'000'000));
-  auto store = eventstore::Store::open({.path = dir.sub("db"), .events_topic = "t", .clock = &clock});
+  auto store =
+      eventstore::Store::open({.path = dir.sub("db"), .events_topic = "t", .clock = &clock});
   ASSERT_TRUE(store.ok());
   eventstore::CommandLoop loop(**store, clock);
   KernelMetrics metrics("invoicing", **store, loop);

@@ -27,8 +27,10 @@ class Status;
 namespace arflow::eventstore {
 
 struct StoreOptions {
-  std::string path;          // directory, created if missing
-  std::string events_topic;  // where this service's events are published
+  std::string path;  // directory, created if missing
+  // Where this service's events are published; empty for a store that publishes no
+  // events of its own (e.g. a projection that only emits dead letters).
+  std::string events_topic;
   size_t block_cache_bytes = 256ull << 20;
   // Idempotency records older than this (by `clock`) are treated as absent and dropped at
   // compaction. `clock` must outlive the store; nullptr means the system clock.

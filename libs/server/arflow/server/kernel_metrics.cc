@@ -89,12 +89,12 @@ std::vector<MetricFamily> KernelMetrics::Collect() const {
   }
 
   if (!consumers_.empty()) {
-    auto applied = family(name("events_consumed_total"), "Events applied by a consumer",
-                          MetricType::Counter);
-    auto duplicates = family(name("events_duplicate_total"),
-                             "Events skipped as already applied", MetricType::Counter);
-    auto dead = family(name("dead_letters_total"), "Messages sent to arflow.dlq.v1",
-                       MetricType::Counter);
+    auto applied =
+        family(name("events_consumed_total"), "Events applied by a consumer", MetricType::Counter);
+    auto duplicates = family(name("events_duplicate_total"), "Events skipped as already applied",
+                             MetricType::Counter);
+    auto dead =
+        family(name("dead_letters_total"), "Messages sent to arflow.dlq.v1", MetricType::Counter);
     auto gaps = family(name("consumer_version_gaps_total"),
                        "Events that arrived beyond their stream's next version (alert)",
                        MetricType::Counter);
