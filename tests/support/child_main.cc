@@ -25,12 +25,13 @@ void say(const std::string& line) {
 
 int append(const std::string& dir) {
   SimulatedClock clock(from_unix_millis(1'790'000'000'000));
-  auto store = eventstore::Store::open({.path = dir, .events_topic = "arflow.test.events.v1"});
+  auto store = eventstore::Store::open(
+      {.path = dir, .events_topic = "arflow.test.events.v1", .clock = &clock});
   if (!store.ok()) {
     say(store.status().ToString());
     return 3;
   }
-  eventstore::CommandLoop loop(**store, clock);
+  eventstore::CommandLoop loop(**store);
   for (uint32_t i = 0;; ++i) {
     // Each command writes two streams, three events and one: all of it appears or none.
     eventstore::Command c;
@@ -68,19 +69,18 @@ int consume(const std::string& dir, const std::string& bootstrap, const std::str
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
-  SystemClock clock;
   auto store = eventstore::Store::open({.path = dir, .events_topic = ""});
   if (!store.ok()) {
     say(store.status().ToString());
     return 3;
   }
-  eventstore::CommandLoop loop(**store, clock);
+  eventstore::CommandLoop loop(**store);
   auto relay = bus::OutboxRelay::start(**store, {.bootstrap_servers = bootstrap});
   if (!relay.ok()) {
     say(relay.status().ToString());
     return 4;
   }
-  loop.add_commit_listener([r = relay->get()] { r->wake(); });
+  auto wake_relay = loop.on_commit([r = relay->get()] { r->wake(); });
   testing::CounterProjection counter;
   auto runner = bus::ConsumerRunner::start(
       **store, loop, counter,

@@ -176,7 +176,6 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   std::filesystem::remove_all(dir);
 
-  SystemClock clock;
   auto store = eventstore::Store::open(
       {.path = dir + "/source", .events_topic = std::string(bus::kInvoicingEvents)});
   if (!store.ok()) {
@@ -185,7 +184,7 @@ int main(int argc, char** argv) {
   }
   std::printf("arflow kernel benchmark (%u cores)\n", std::thread::hardware_concurrency());
   {
-    eventstore::CommandLoop loop(**store, clock);
+    eventstore::CommandLoop loop(**store);
     auto f = bench_in_flight(loop, loop_commands, 256);
     std::printf(
         "command loop, 256 in flight:   %10.0f synced events/s  (%.1f commands per fsync)\n",
@@ -206,7 +205,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   {
-    eventstore::CommandLoop loop(**store, clock);
+    eventstore::CommandLoop loop(**store);
     fill(loop, bus_events);
     const auto start = Stopwatch::now();
     auto relay = bus::OutboxRelay::start(
@@ -237,7 +236,7 @@ int main(int argc, char** argv) {
     if (!sink.ok()) {
       return 1;
     }
-    eventstore::CommandLoop loop(**sink, clock);
+    eventstore::CommandLoop loop(**sink);
     testing::CounterProjection projection;
     const auto start = Stopwatch::now();
     auto runner = bus::ConsumerRunner::start(**sink, loop, projection,

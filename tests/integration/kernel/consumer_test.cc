@@ -24,11 +24,11 @@ class ConsumerTest : public ::testing::Test {
         {.path = dir_.sub("source"), .events_topic = std::string(kInvoicingEvents)});
     ASSERT_TRUE(store.ok()) << store.status();
     source_ = *std::move(store);
-    loop_ = std::make_unique<eventstore::CommandLoop>(*source_, clock_);
+    loop_ = std::make_unique<eventstore::CommandLoop>(*source_);
     auto relay = OutboxRelay::start(*source_, {.bootstrap_servers = broker_->bootstrap_servers()});
     ASSERT_TRUE(relay.ok()) << relay.status();
     relay_ = *std::move(relay);
-    loop_->add_commit_listener([r = relay_.get()] { r->wake(); });
+    wake_relay_.emplace(loop_->on_commit([r = relay_.get()] { r->wake(); }));
   }
 
   const std::string& bootstrap() const { return broker_->bootstrap_servers(); }
@@ -36,11 +36,11 @@ class ConsumerTest : public ::testing::Test {
   // Checks the counter projection a consumer left in `db`: every stream counted exactly once.
 
   arflow::testing::TempDir dir_;
-  SystemClock clock_;
   std::unique_ptr<EmbeddedBroker> broker_;
   std::unique_ptr<eventstore::Store> source_;
   std::unique_ptr<eventstore::CommandLoop> loop_;
   std::unique_ptr<OutboxRelay> relay_;
+  std::optional<eventstore::CommandLoop::Subscription> wake_relay_;  // goes before relay_
 };
 
 TEST_F(ConsumerTest, KilledAtRandomWhileConsuming100kEventsItStillAppliesEachExactlyOnce) {

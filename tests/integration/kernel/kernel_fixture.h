@@ -6,6 +6,7 @@
 
 #include <future>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 

@@ -24,14 +24,14 @@ class RelayTest : public ::testing::Test {
         {.path = dir_.sub("db"), .events_topic = std::string(kInvoicingEvents)});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    loop_ = std::make_unique<eventstore::CommandLoop>(*store_, clock_);
+    loop_ = std::make_unique<eventstore::CommandLoop>(*store_);
   }
 
   void start_relay() {
     auto relay = OutboxRelay::start(*store_, {.bootstrap_servers = broker_->bootstrap_servers()});
     ASSERT_TRUE(relay.ok()) << relay.status();
     relay_ = *std::move(relay);
-    loop_->add_commit_listener([r = relay_.get()] { r->wake(); });
+    wake_relay_.emplace(loop_->on_commit([r = relay_.get()] { r->wake(); }));
   }
 
   std::vector<arflow::testing::ReadMessage> published() {
@@ -39,11 +39,11 @@ class RelayTest : public ::testing::Test {
   }
 
   arflow::testing::TempDir dir_;
-  SystemClock clock_;
   std::unique_ptr<EmbeddedBroker> broker_;
   std::unique_ptr<eventstore::Store> store_;
   std::unique_ptr<eventstore::CommandLoop> loop_;
   std::unique_ptr<OutboxRelay> relay_;
+  std::optional<eventstore::CommandLoop::Subscription> wake_relay_;  // goes before relay_
 };
 
 TEST_F(RelayTest, PublishesEveryEventInStreamOrderAndEmptiesTheOutbox) {

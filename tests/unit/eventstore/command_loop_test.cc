@@ -212,9 +212,70 @@ TEST(CommandLoop, CommandsSubmittedTogetherShareOneSyncedBatch) {
 TEST(CommandLoop, CommitListenersRunAfterEachDurableBatch) {
   StoreFixture f;
   std::atomic<int> notified{0};
-  f.loop().add_commit_listener([&] { ++notified; });
+  auto subscription = f.loop().on_commit([&] { ++notified; });
   ASSERT_TRUE(f.loop().execute(append_command("s", ExpectedVersion::any())).ok());
   EXPECT_GE(notified.load(), 1);
+}
+
+}  // namespace
+}  // namespace arflow::eventstore
+
+namespace arflow::eventstore {
+namespace {
+
+TEST(CommandLoop, AnEventTooLargeToPublishIsRefusedAndNothingIsStaged) {
+  StoreFixture f;
+  Command c;
+  c.execute = [](Transaction& txn) -> Result<std::string> {
+    std::vector<Envelope> events{testing::event_for("t1", "c")};
+    events[0].set_actor(std::string(Transaction::kMaxMessageBytes, 'x'));
+    auto v = txn.append("big", ExpectedVersion::any(), events);
+    return v.ok() ? Result<std::string>("") : v.status();
+  };
+  auto r = f.loop().execute(std::move(c));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(f.store().read_outbox(0, 10)->empty());
+  EXPECT_EQ(*f.store().stream_version("big"), 0u);
+}
+
+TEST(CommandLoop, OutboxNumberingNeverGoesBackEvenWhenTheOutboxWasEmptied) {
+  StoreFixture f;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(f.loop().execute(append_command("s", ExpectedVersion::any())).ok());
+  }
+  ASSERT_TRUE(f.store().remove_outbox(0, 5).ok());  // the relay published everything
+  f.reopen();
+  ASSERT_TRUE(f.loop().execute(append_command("s", ExpectedVersion::any())).ok());
+  auto outbox = f.store().read_outbox(0, 10);
+  ASSERT_EQ(outbox->size(), 1u);
+  EXPECT_EQ(outbox->front().seq, 5u);  // a relay that read up to 5 would never see a 0
+}
+
+TEST(CommandLoop, AListenerIsNotCalledOnceItsSubscriptionIsGone) {
+  StoreFixture f;
+  std::atomic<int> calls{0};
+  {
+    auto subscription = f.loop().on_commit([&] { ++calls; });
+    ASSERT_TRUE(f.loop().execute(append_command("s", ExpectedVersion::any())).ok());
+  }
+  const int seen = calls.load();
+  EXPECT_GE(seen, 1);
+  ASSERT_TRUE(f.loop().execute(append_command("s", ExpectedVersion::any())).ok());
+  EXPECT_EQ(calls.load(), seen);
+}
+
+TEST(CommandLoop, ACommandThatThrowsFailsAloneAndTheLoopGoesOn) {
+  StoreFixture f;
+  Command c;
+  c.execute = [](Transaction& txn) -> Result<std::string> {
+    txn.put("half-done", "x");
+    throw std::runtime_error("bug");
+  };
+  auto r = f.loop().execute(std::move(c));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
+  EXPECT_FALSE(f.store().get(Column::kState, "half-done")->has_value());
+  EXPECT_TRUE(f.loop().execute(append_command("s", ExpectedVersion::any())).ok());
+  EXPECT_TRUE(f.loop().healthy());
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ class StoreFixture {
       throw std::runtime_error(s.status().ToString());
     }
     store_ = *std::move(s);
-    loop_ = std::make_unique<CommandLoop>(*store_, clock_, loop_options);
+    loop_ = std::make_unique<CommandLoop>(*store_, loop_options);
   }
 
   Store& store() { return *store_; }

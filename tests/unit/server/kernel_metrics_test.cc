@@ -29,7 +29,7 @@ TEST(KernelMetrics, ReportWhatTheCommandLoopDidAtScrapeTime) {
   auto store =
       eventstore::Store::open({.path = dir.sub("db"), .events_topic = "t", .clock = &clock});
   ASSERT_TRUE(store.ok());
-  eventstore::CommandLoop loop(**store, clock);
+  eventstore::CommandLoop loop(**store);
   KernelMetrics metrics("invoicing", **store, loop);
 
   for (int i = 0; i < 3; ++i) {

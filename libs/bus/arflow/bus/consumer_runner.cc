@@ -245,8 +245,8 @@ Result<std::string> ConsumerRunner::apply_batch(InFlightBatch& batch, Transactio
                                   {static_cast<const char*>(m->payload), m->len}};
       if (m->payload == nullptr || !event.ParseFromArray(m->payload, static_cast<int>(m->len)) ||
           event.stream().empty() || event.version() == 0) {
-        txn.enqueue(
-            dead_letter(source, "not an arflow Envelope with a stream and a version", txn.now()));
+        ARFLOW_RETURN_IF_ERROR(txn.enqueue(
+            dead_letter(source, "not an arflow Envelope with a stream and a version", txn.now())));
         ++batch.dead;
         continue;
       }
@@ -268,11 +268,18 @@ Result<std::string> ConsumerRunner::apply_batch(InFlightBatch& batch, Transactio
         continue;
       }
       if (event.version() > hw + 1) {
-        // Publishing keeps each stream's order, so this should never happen; it is
-        // counted and logged for an alert, and the event is applied all the same.
+        // An event before this one is missing. The relay republishes from the oldest
+        // undelivered entry after any failure, so the missing one and this one come again in
+        // order; until then this one is set aside in the dead-letter topic, and the
+        // high-water mark stays where it is so that the missing event is not taken for a
+        // duplicate when it arrives. Counted and logged: it should never happen.
         ++batch.gaps;
-        ARFLOW_LOG_WARN("consumer_version_gap", "consumer={} stream={} expected={} got={}",
-                        options_.name, event.stream(), hw + 1, event.version());
+        ++batch.dead;
+        const auto reason = fmt::format("version gap in stream {}: expected {}, got {}",
+                                        event.stream(), hw + 1, event.version());
+        ARFLOW_LOG_WARN("consumer_version_gap", "consumer={} {}", options_.name, reason);
+        ARFLOW_RETURN_IF_ERROR(txn.enqueue(dead_letter(source, reason, txn.now())));
+        continue;
       }
       txn.set_savepoint();
       const auto applied = projection_.apply(event, txn);
@@ -281,13 +288,19 @@ Result<std::string> ConsumerRunner::apply_batch(InFlightBatch& batch, Transactio
         ++batch.applied;
       } else {
         txn.rollback_to_savepoint();
-        txn.enqueue(dead_letter(source, applied.ToString(), txn.now()));
+        if (!is_business_refusal(applied.code())) {
+          // Transient (a read failed, a conflict): the whole batch is retried from the stored
+          // offsets rather than the event given up.
+          return applied;
+        }
+        ARFLOW_RETURN_IF_ERROR(txn.enqueue(dead_letter(source, applied.ToString(), txn.now())));
         ARFLOW_LOG_WARN("consumer_dead_letter",
                         "consumer={} topic={} partition={} offset={} reason=\"{}\"", options_.name,
                         topic, m->partition, m->offset, applied.ToString());
         ++batch.dead;
       }
-      // Past this version either way: a dead-lettered event is not retried in place.
+      // Past this version either way: a refused event is not retried in place (an operator
+      // replays it from the dead-letter topic).
       staged_hw[hw_key] = event.version();
       txn.put(hw_key, eventstore::be64(event.version()));
     }

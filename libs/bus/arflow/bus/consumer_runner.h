@@ -33,8 +33,11 @@ namespace arflow::bus {
 class Projection {
  public:
   virtual ~Projection() = default;
-  // Applies one event. An error dead-letters the event; whatever apply staged is rolled
-  // back. A Projection must be deterministic: the same events give the same rows.
+  // Applies one event; on error whatever it staged is rolled back. A business refusal
+  // (core/error.h, is_business_refusal) dead-letters the event; any other error is taken as
+  // transient and the batch is retried. A Projection must be deterministic: the same events
+  // give the same rows. An event that may arrive before what it depends on (cross-topic
+  // order is not guaranteed) must be parked by the projection, not refused.
   virtual absl::Status apply(const eventstore::Envelope& event, eventstore::Transaction& txn) = 0;
 };
 

@@ -15,14 +15,18 @@ internal::v1::OutboxRecord dead_letter(const RefusedMessage& message, std::strin
   letter.set_source_topic(std::string(message.topic));
   letter.set_source_partition(message.partition);
   letter.set_source_offset(message.offset);
-  letter.set_source_key(std::string(message.key));
-  letter.set_source_value(std::string(message.value));
+  // Keys are ours (tenant/customer) and short; a value is cut so that the dead letter
+  // itself stays publishable.
+  constexpr size_t kMaxCopied = 256 * 1024;
+  letter.set_source_key(std::string(message.key.substr(0, 4096)));
+  letter.set_source_value(std::string(message.value.substr(0, kMaxCopied)));
+  letter.set_source_value_truncated(message.value.size() > kMaxCopied);
   letter.set_reason(std::string(reason));
   eventstore::to_proto(now, *letter.mutable_failed_at());
 
   internal::v1::OutboxRecord record;
   record.set_topic(std::string(kDeadLetters));
-  record.set_key(std::string(message.key));  // same partition as the customer's events
+  record.set_key(letter.source_key());  // same partition as the customer's events
   record.set_value(letter.SerializeAsString());
   record.set_event_type("dead_letter");
   return record;

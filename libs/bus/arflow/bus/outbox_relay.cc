@@ -86,6 +86,10 @@ absl::Status OutboxRelay::connect() {
           // Never give up on a message: a later one of the same partition must not be
           // delivered before it. Errors the broker reports are retried in order.
           {"message.timeout.ms", "0"},
+          // A message that fails for good must not let later ones of its partition through
+          // (they would overtake it when it is republished): make any such failure fatal,
+          // which restarts the relay from the oldest undelivered entry.
+          {"enable.gapless.guarantee", "true"},
           {"linger.ms", "5"},
           {"batch.num.messages", "10000"},
           {"batch.size", "1000000"},

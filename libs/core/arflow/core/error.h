@@ -22,6 +22,12 @@ absl::Status invalid_field(std::string_view field, std::string_view rule);
 // FAILED_PRECONDITION: the request is well formed but the state does not allow it.
 absl::Status precondition_failed(std::string_view what);
 
+// True for the codes of a business refusal (INVALID_ARGUMENT, FAILED_PRECONDITION,
+// NOT_FOUND, ALREADY_EXISTS, OUT_OF_RANGE, PERMISSION_DENIED): the same request against the
+// same state is refused the same way, so a retry must get the same answer and a consumer
+// may dead-letter the event. Every other error is transient (or a bug): retrying may work.
+bool is_business_refusal(absl::StatusCode code);
+
 // ABORTED: a concurrent writer got there first (expected-version conflict); retrying the
 // whole read-decide-write may succeed.
 absl::Status conflict(std::string_view what);

@@ -11,22 +11,15 @@
 namespace arflow::eventstore {
 namespace {
 
-// Business refusals are deterministic for a given state and request: a retry must get the
-// same answer, so they are remembered. Transient failures are not: a retry may succeed.
+// Successes and business refusals are what a retry must get again; transient failures are
+// not remembered, so that a retry may succeed.
 bool remembered(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kOk:
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kAlreadyExists:
-    case absl::StatusCode::kOutOfRange:
-    case absl::StatusCode::kPermissionDenied:
-      return true;
-    default:
-      return false;
-  }
+  return code == absl::StatusCode::kOk || is_business_refusal(code);
 }
+
+// The highest outbox seq handed out, kept durably: removing every entry must not let the
+// numbering start again below what the relay has already read past.
+const std::string kOutboxFloorKey = std::string("\0kernel/outbox_next_seq", 23);
 
 Result<std::string> replay(const internal::v1::IdempotencyRecord& record) {
   if (record.status_code() == 0) {
@@ -50,14 +43,17 @@ struct CommandLoop::Batch {
   uint64_t replays = 0;
 };
 
-CommandLoop::CommandLoop(Store& store, const Clock& clock, CommandLoopOptions options)
-    : store_(store), clock_(clock), options_(options), ids_(clock) {
+CommandLoop::CommandLoop(Store& store, CommandLoopOptions options)
+    : store_(store), options_(options), ids_(*store.options().clock) {
   auto next = store_.next_outbox_seq();
-  if (!next.ok()) {
-    ARFLOW_LOG_ERROR("command_loop_start_failed", "reason=\"{}\"", next.status().ToString());
+  auto floor = store_.get(Column::kState, kOutboxFloorKey);
+  if (!next.ok() || !floor.ok()) {
+    ARFLOW_LOG_ERROR("command_loop_start_failed", "reason=\"{}\"",
+                     (!next.ok() ? next.status() : floor.status()).ToString());
     healthy_ = false;
   } else {
-    next_outbox_seq_ = *next;
+    floor_written_ = floor->has_value() ? read_be64(**floor) : 0;
+    next_outbox_seq_ = std::max(*next, floor_written_);
   }
   committer_ = std::thread([this] { commit_batches(); });
   executor_ = std::thread([this] { execute_batches(); });
@@ -93,9 +89,18 @@ Result<std::string> CommandLoop::execute(Command command) {
   return future.get();
 }
 
-void CommandLoop::add_commit_listener(std::function<void()> listener) {
-  std::lock_guard lock(mu_);
-  listeners_.push_back(std::move(listener));
+CommandLoop::Subscription CommandLoop::on_commit(std::function<void()> listener) {
+  std::lock_guard lock(listeners_mu_);
+  const uint64_t id = next_listener_id_++;
+  listeners_.emplace(id, std::move(listener));
+  return Subscription(this, id);
+}
+
+CommandLoop::Subscription::~Subscription() {
+  if (loop_ != nullptr) {
+    std::lock_guard lock(loop_->listeners_mu_);  // waits for a call in progress
+    loop_->listeners_.erase(id_);
+  }
 }
 
 CommandLoopStats CommandLoop::stats() const {
@@ -170,13 +175,18 @@ std::unique_ptr<CommandLoop::Batch> CommandLoop::run_batch(std::vector<Command> 
   auto batch = std::make_unique<Batch>();
   batch->commands = std::move(commands);
   batch->results.reserve(batch->commands.size());
-  Transaction txn(store_, batch->writes, committing, heads_, clock_, ids_, next_outbox_seq_);
+  Transaction txn(store_, batch->writes, committing, heads_, *store_.options().clock, ids_,
+                  next_outbox_seq_);
   for (auto& command : batch->commands) {
     bool replayed = false;
     batch->results.push_back(run_one(txn, command, replayed));
     batch->replays += replayed ? 1 : 0;
   }
   batch->events = txn.appended_events();
+  if (next_outbox_seq_ != floor_written_) {
+    batch->writes.put(Column::kState, kOutboxFloorKey, be64(next_outbox_seq_));
+    floor_written_ = next_outbox_seq_;
+  }
   return batch;
 }
 
@@ -220,13 +230,11 @@ void CommandLoop::commit_batches() {
       commands_.fetch_add(batch->commands.size(), std::memory_order_relaxed);
       events_.fetch_add(batch->events, std::memory_order_relaxed);
       replays_.fetch_add(batch->replays, std::memory_order_relaxed);
-      std::vector<std::function<void()>> listeners;
       {
-        std::lock_guard lock(mu_);
-        listeners = listeners_;
-      }
-      for (auto& l : listeners) {
-        l();
+        std::lock_guard lock(listeners_mu_);
+        for (auto& [id, listener] : listeners_) {
+          listener();
+        }
       }
       for (size_t i = 0; i < batch->commands.size(); ++i) {
         batch->commands[i].done(std::move(batch->results[i]));
@@ -267,7 +275,14 @@ Result<std::string> CommandLoop::run_one(Transaction& txn, Command& command, boo
   }
 
   txn.set_savepoint();
-  Result<std::string> result = command.execute(txn);
+  Result<std::string> result = absl::InternalError("the command threw");
+  try {
+    result = command.execute(txn);
+  } catch (const std::exception& e) {
+    // A bug in one command must not take the loop (and every caller) down with it.
+    ARFLOW_LOG_ERROR("command_threw", "what=\"{}\"", e.what());
+    result = absl::InternalError(fmt::format("the command failed: {}", e.what()));
+  }
   if (result.ok()) {
     txn.pop_savepoint();
   } else {

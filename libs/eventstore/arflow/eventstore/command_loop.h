@@ -23,10 +23,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "arflow/core/clock.h"
@@ -63,7 +65,9 @@ struct CommandLoopStats {
 
 class CommandLoop {
  public:
-  CommandLoop(Store& store, const Clock& clock, CommandLoopOptions options = {});
+  // Time comes from the store's clock (StoreOptions::clock): the one that also decides when
+  // idempotency records expire.
+  explicit CommandLoop(Store& store, CommandLoopOptions options = {});
   // Runs every command already submitted, then stops the thread.
   ~CommandLoop();
   CommandLoop(const CommandLoop&) = delete;
@@ -73,8 +77,24 @@ class CommandLoop {
   // Submits and waits for the durable outcome. `command.done` must be empty.
   Result<std::string> execute(Command command);
 
-  // Called on the committer thread after each durable batch (e.g. to wake the outbox relay).
-  void add_commit_listener(std::function<void()> listener);
+  // Calls `listener` on the committer thread after each durable batch (e.g. to wake the
+  // outbox relay) for as long as the returned subscription lives. Destroying the
+  // subscription waits for a call in progress, so whatever the listener touches may be
+  // destroyed right after it.
+  class Subscription {
+   public:
+    Subscription(CommandLoop* loop, uint64_t id) : loop_(loop), id_(id) {}
+    Subscription(Subscription&& other) noexcept
+        : loop_(std::exchange(other.loop_, nullptr)), id_(other.id_) {}
+    Subscription& operator=(Subscription&&) = delete;
+    Subscription(const Subscription&) = delete;
+    ~Subscription();
+
+   private:
+    CommandLoop* loop_;
+    uint64_t id_;
+  };
+  [[nodiscard]] Subscription on_commit(std::function<void()> listener);
 
   CommandLoopStats stats() const;
   bool healthy() const { return healthy_.load(std::memory_order_acquire); }
@@ -89,10 +109,10 @@ class CommandLoop {
   static void fail(Batch& batch, const absl::Status& why);
 
   Store& store_;
-  const Clock& clock_;
   const CommandLoopOptions options_;
   UlidGenerator ids_;
   uint64_t next_outbox_seq_ = 0;  // executor only
+  uint64_t floor_written_ = 0;    // executor only: the outbox floor last staged
   StreamHeads heads_;             // executor only: heads of committed (or handed-over) batches
 
   mutable std::mutex mu_;
@@ -103,7 +123,10 @@ class CommandLoop {
   bool executor_done_ = false;         // guarded by mu_
   // The batch handed to the committer and not yet written; guarded by mu_.
   std::shared_ptr<Batch> to_commit_;
-  std::vector<std::function<void()>> listeners_;  // guarded by mu_
+  // Commit listeners by id; guarded by listeners_mu_, which is held while they are called.
+  std::mutex listeners_mu_;
+  std::map<uint64_t, std::function<void()>> listeners_;
+  uint64_t next_listener_id_ = 0;
 
   std::atomic<bool> healthy_{true};
   std::atomic<uint64_t> batches_{0}, commands_{0}, events_{0}, replays_{0};

@@ -77,6 +77,9 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
   if (events.empty()) {
     return *head;
   }
+  if (store_.options().events_topic.empty()) {
+    return absl::InternalError("this store publishes no events: it has no events topic");
+  }
   uint64_t version = *head;
   for (auto& e : events) {
     ++version;
@@ -92,6 +95,11 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
     if (!e.SerializeToString(&scratch_)) {
       return absl::InternalError(fmt::format("cannot serialize an event of stream {}", stream));
     }
+    if (scratch_.size() > kMaxMessageBytes) {
+      return invalid_field("event", fmt::format("of stream {} is {} bytes, more than the {} an "
+                                                "event may have",
+                                                stream, scratch_.size(), kMaxMessageBytes));
+    }
     put(Column::kEvents, event_key(stream, version), scratch_);
 
     internal::v1::OutboxRecord record;
@@ -100,7 +108,7 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
     record.set_value(std::move(scratch_));
     record.set_event_id(e.event_id());
     record.set_event_type(std::string(event_type(e)));
-    enqueue(std::move(record));
+    ARFLOW_RETURN_IF_ERROR(enqueue(std::move(record)));
     scratch_.clear();
   }
   put(Column::kStreamHeads, stream, be64(version));
@@ -108,10 +116,37 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
   return version;
 }
 
-void Transaction::enqueue(internal::v1::OutboxRecord record) {
+absl::Status Transaction::enqueue(internal::v1::OutboxRecord record) {
+  if (record.topic().empty()) {
+    return invalid_field("outbox.topic", "must not be empty");
+  }
+  if (record.value().size() > kMaxMessageBytes) {
+    return invalid_field("outbox.value", fmt::format("must be at most {} bytes", kMaxMessageBytes));
+  }
   std::string value;
   record.SerializeToString(&value);
   put(Column::kOutbox, be64(next_outbox_seq_++), value);
+  return absl::OkStatus();
+}
+
+void Transaction::set_savepoint() {
+  batch_.set_savepoint();
+  appended_at_savepoint_.push_back(appended_events_);
+}
+
+void Transaction::rollback_to_savepoint() {
+  batch_.rollback_to_savepoint();
+  if (!appended_at_savepoint_.empty()) {
+    appended_events_ = appended_at_savepoint_.back();
+    appended_at_savepoint_.pop_back();
+  }
+}
+
+void Transaction::pop_savepoint() {
+  batch_.pop_savepoint();
+  if (!appended_at_savepoint_.empty()) {
+    appended_at_savepoint_.pop_back();
+  }
 }
 
 }  // namespace arflow::eventstore

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "arflow/core/clock.h"
 #include "arflow/core/error.h"
@@ -51,14 +52,21 @@ class Transaction {
   // Appends `events` to `stream` when its head is at `expected`; ABORTED otherwise (never a
   // silent overwrite). Fills each envelope's stream, version, recorded_at and, when empty,
   // event_id and occurred_at; queues each for publishing on the store's events topic with
-  // key "<tenant_id>/<customer_id>". Returns the new head version.
+  // key "<tenant_id>/<customer_id>". Returns the new head version. INVALID_ARGUMENT for an
+  // event too large to publish; INTERNAL when the store publishes no events.
   Result<uint64_t> append(std::string_view stream, ExpectedVersion expected,
                           std::span<Envelope> events);
   // Head version of `stream`, 0 when it has no event.
   Result<uint64_t> stream_version(std::string_view stream);
 
-  // Queues a message for the relay to publish (e.g. a dead letter).
-  void enqueue(internal::v1::OutboxRecord record);
+  // Queues a message for the relay to publish (e.g. a dead letter). Refuses what Kafka
+  // would refuse for good (no topic, more than kMaxMessageBytes): one such entry would
+  // stop the relay at it.
+  absl::Status enqueue(internal::v1::OutboxRecord record);
+
+  // The largest message value the outbox takes (librdkafka's message.max.bytes is 1 MB,
+  // with room kept for key, headers and framing).
+  static constexpr size_t kMaxMessageBytes = 512 * 1024;
 
   // State rows.
   Result<std::optional<std::string>> get(std::string_view key);
@@ -66,9 +74,9 @@ class Transaction {
   void remove(std::string_view key);
 
   // Savepoints: roll back what was staged since the last set_savepoint().
-  void set_savepoint() { batch_.set_savepoint(); }
-  void rollback_to_savepoint() { batch_.rollback_to_savepoint(); }
-  void pop_savepoint() { batch_.pop_savepoint(); }
+  void set_savepoint();
+  void rollback_to_savepoint();
+  void pop_savepoint();
 
   Timestamp now() const { return now_; }
   std::string new_id() { return ids_.next(); }
@@ -90,6 +98,7 @@ class Transaction {
   uint64_t& next_outbox_seq_;
   Timestamp now_;
   size_t appended_events_ = 0;
+  std::vector<size_t> appended_at_savepoint_;
   std::string scratch_;
 };
 
