@@ -9,7 +9,7 @@ root=$PWD
 data="${ARFLOW_DATA:-$root/data}"
 
 bash scripts/install-deps.sh
-export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build -j "$(nproc)" arflow-broker $(bash scripts/services.sh targets)
 bin=$root/build/bin

@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 jobs="${ARFLOW_JOBS:-$(nproc)}"
+# Paths relative to the checkout, so that a fresh clone (CI) reuses what an earlier one compiled.
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 
 echo "== format"
 bash scripts/check-format.sh
@@ -24,6 +26,9 @@ run_suite() {  # <build dir> <cmake args...>
 
 echo "== optimized build (RelWithDebInfo, warnings are errors)"
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+echo "== clang-tidy"
+bash scripts/lint.sh build
 
 if [[ "${1:-}" != "--fast" ]]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer"

@@ -74,7 +74,7 @@ LoopFigures bench_in_flight(eventstore::CommandLoop& loop, uint64_t total, int i
       ++outstanding;
     }
     auto c = one_event_command(i, 10'000);
-    c.done = [&](Result<std::string> r) {
+    c.done = [&](const Result<std::string>& r) {
       if (!r.ok()) {
         std::fprintf(stderr, "command failed: %s\n", r.status().ToString().c_str());
       }
@@ -102,6 +102,7 @@ LoopFigures bench_sync_callers(eventstore::CommandLoop& loop, uint64_t total, in
   const auto before = loop.stats();
   const auto start = Stopwatch::now();
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(callers));
   for (int t = 0; t < callers; ++t) {
     threads.emplace_back([&, t] {
       for (uint64_t i = static_cast<uint64_t>(t); i < total; i += static_cast<uint64_t>(callers)) {

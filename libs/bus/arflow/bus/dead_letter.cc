@@ -17,7 +17,7 @@ internal::v1::OutboxRecord dead_letter(const RefusedMessage& message, std::strin
   letter.set_source_offset(message.offset);
   // Keys are ours (tenant/customer) and short; a value is cut so that the dead letter
   // itself stays publishable.
-  constexpr size_t kMaxCopied = 256 * 1024;
+  constexpr size_t kMaxCopied = size_t{256} * 1024;
   letter.set_source_key(std::string(message.key.substr(0, 4096)));
   letter.set_source_value(std::string(message.value.substr(0, kMaxCopied)));
   letter.set_source_value_truncated(message.value.size() > kMaxCopied);

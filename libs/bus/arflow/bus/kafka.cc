@@ -27,7 +27,7 @@ Result<KafkaHandle> make_client(rd_kafka_type_t type, KafkaConf conf) {
   if (rk == nullptr) {
     return absl::InvalidArgumentError(fmt::format("cannot create Kafka client: {}", err));
   }
-  conf.release();  // rd_kafka_new took it
+  static_cast<void>(conf.release());  // rd_kafka_new took ownership
   return KafkaHandle(rk);
 }
 

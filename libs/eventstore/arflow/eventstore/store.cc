@@ -57,7 +57,7 @@ rocksdb::ColumnFamilyOptions column_options(Column c, const std::shared_ptr<rock
   if (c == Column::kIdempotency) {
     cf.compaction_filter = idempotency_expiry;
     // Even with no writes to trigger compactions, old files are revisited once a day.
-    cf.periodic_compaction_seconds = 24 * 3600;
+    cf.periodic_compaction_seconds = uint64_t{24} * 3600;
   }
   return cf;
 }

@@ -108,7 +108,7 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
     record.set_value(std::move(scratch_));
     record.set_event_id(e.event_id());
     record.set_event_type(std::string(event_type(e)));
-    ARFLOW_RETURN_IF_ERROR(enqueue(std::move(record)));
+    ARFLOW_RETURN_IF_ERROR(enqueue(record));
     scratch_.clear();
   }
   put(Column::kStreamHeads, stream, be64(version));
@@ -116,7 +116,7 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
   return version;
 }
 
-absl::Status Transaction::enqueue(internal::v1::OutboxRecord record) {
+absl::Status Transaction::enqueue(const internal::v1::OutboxRecord& record) {
   if (record.topic().empty()) {
     return invalid_field("outbox.topic", "must not be empty");
   }

@@ -62,11 +62,11 @@ class Transaction {
   // Queues a message for the relay to publish (e.g. a dead letter). Refuses what Kafka
   // would refuse for good (no topic, more than kMaxMessageBytes): one such entry would
   // stop the relay at it.
-  absl::Status enqueue(internal::v1::OutboxRecord record);
+  absl::Status enqueue(const internal::v1::OutboxRecord& record);
 
   // The largest message value the outbox takes (librdkafka's message.max.bytes is 1 MB,
   // with room kept for key, headers and framing).
-  static constexpr size_t kMaxMessageBytes = 512 * 1024;
+  static constexpr size_t kMaxMessageBytes = size_t{512} * 1024;
 
   // State rows.
   Result<std::optional<std::string>> get(std::string_view key);

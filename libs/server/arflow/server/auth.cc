@@ -17,7 +17,9 @@ absl::Status unauthenticated(std::string_view reason) {
 }
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
+  if (a.size() != b.size()) {
+    return false;
+  }
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (absl::ascii_tolower(static_cast<unsigned char>(a[i])) !=
         absl::ascii_tolower(static_cast<unsigned char>(b[i]))) {
@@ -29,7 +31,9 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
 
 std::string_view strip_blanks(std::string_view s) {
   const auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
+  if (first == std::string_view::npos) {
+    return {};
+  }
   return s.substr(first, s.find_last_not_of(" \t") - first + 1);
 }
 
@@ -64,9 +68,13 @@ Result<std::string_view> bearer_key(const grpc::ServerContextBase& ctx) {
 
 Result<Principal> authorize(grpc::ServerContextBase& ctx, const TenantDirectory& tenants) {
   Result<Principal> principal = [&]() -> Result<Principal> {
-    if (tenants.is_open()) return tenants.authenticate("");
+    if (tenants.is_open()) {
+      return tenants.authenticate("");
+    }
     const auto key = bearer_key(ctx);
-    if (!key.ok()) return key.status();
+    if (!key.ok()) {
+      return key.status();
+    }
     return tenants.authenticate(*key);
   }();
   if (!principal.ok()) {

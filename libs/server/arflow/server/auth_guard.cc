@@ -30,8 +30,12 @@ class AuthGuard final : public grpc::experimental::Interceptor {
     auto* trailing = methods.GetSendTrailingMetadata();
     const std::string marker(detail::kAuthorizedTrailer);
     const bool authorized = trailing != nullptr && trailing->erase(marker) > 0;
-    if (authorized || is_open_method(method_)) return;
-    if (!methods.GetSendStatus().ok()) return;
+    if (authorized || is_open_method(method_)) {
+      return;
+    }
+    if (!methods.GetSendStatus().ok()) {
+      return;
+    }
     ARFLOW_LOG_ERROR("auth_guard_violation",
                      "method={} reason=\"handler answered OK without calling authorize()\"",
                      method_);

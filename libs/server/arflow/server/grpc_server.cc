@@ -32,11 +32,17 @@ Result<std::string> read_pem(const std::string& path, std::string_view flag) {
 }
 
 Result<std::shared_ptr<grpc::ServerCredentials>> credentials(const GrpcServerOptions& options) {
-  if (options.tls_cert_path.empty()) return grpc::InsecureServerCredentials();
+  if (options.tls_cert_path.empty()) {
+    return grpc::InsecureServerCredentials();
+  }
   auto cert = read_pem(options.tls_cert_path, "tls_cert");
-  if (!cert.ok()) return cert.status();
+  if (!cert.ok()) {
+    return cert.status();
+  }
   auto key = read_pem(options.tls_key_path, "tls_key");
-  if (!key.ok()) return key.status();
+  if (!key.ok()) {
+    return key.status();
+  }
   grpc::SslServerCredentialsOptions ssl;
   ssl.pem_key_cert_pairs.push_back({std::move(*key), std::move(*cert)});
   return grpc::SslServerCredentials(ssl);
@@ -69,7 +75,9 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::start(GrpcServerOptions options)
     }
   }
   auto creds = credentials(options);
-  if (!creds.ok()) return creds.status();
+  if (!creds.ok()) {
+    return creds.status();
+  }
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   // First in the chain: interceptors see PRE_SEND_STATUS in order, so the metrics
@@ -77,7 +85,9 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::start(GrpcServerOptions options)
   interceptors.push_back(make_auth_guard());
   if (options.metrics != nullptr) {
     auto rpc_metrics = make_rpc_metrics_interceptor(*options.metrics);
-    if (!rpc_metrics.ok()) return rpc_metrics.status();
+    if (!rpc_metrics.ok()) {
+      return rpc_metrics.status();
+    }
     interceptors.push_back(std::move(*rpc_metrics));
   }
 
@@ -90,7 +100,9 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::start(GrpcServerOptions options)
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
-  for (grpc::Service* service : options.services) builder.RegisterService(service);
+  for (grpc::Service* service : options.services) {
+    builder.RegisterService(service);
+  }
   if (options.generic_service != nullptr) {
     builder.RegisterCallbackGenericService(options.generic_service);
   }
@@ -127,7 +139,9 @@ void GrpcServer::set_serving(std::string_view service, bool serving) {
 
 void GrpcServer::shutdown(absl::Duration grace) {
   std::lock_guard lock(shutdown_mu_);
-  if (shut_down_) return;
+  if (shut_down_) {
+    return;
+  }
   ARFLOW_LOG_INFO("grpc_server_stopping", "port={} grace_ms={}", port_,
                   absl::ToInt64Milliseconds(grace));
   if (auto* health = server_->GetHealthCheckService(); health != nullptr) {

@@ -13,9 +13,13 @@ namespace arflow::server {
 namespace {
 
 bool is_valid_service(std::string_view service) {
-  if (service.empty() || service.front() < 'a' || service.front() > 'z') return false;
+  if (service.empty() || service.front() < 'a' || service.front() > 'z') {
+    return false;
+  }
   for (const char c : service) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+      return false;
+    }
   }
   return true;
 }
@@ -33,7 +37,9 @@ Result<std::unique_ptr<MetricsRegistry>> MetricsRegistry::create(std::string_vie
     return invalid_field("service", "must match [a-z][a-z0-9_]* (it is part of metric names)");
   }
   std::unique_ptr<MetricsRegistry> metrics(new MetricsRegistry(std::string(service)));
-  if (listen_address.empty()) return metrics;
+  if (listen_address.empty()) {
+    return metrics;
+  }
 
   // prometheus-cpp (civetweb) reports a bind failure by throwing; nothing may cross our API.
   try {

@@ -38,7 +38,9 @@ class MethodMetrics {
 
   void record(grpc::StatusCode code, std::chrono::steady_clock::duration elapsed) {
     int index = static_cast<int>(code);
-    if (index < 0 || index >= kCodeCount) index = static_cast<int>(grpc::StatusCode::UNKNOWN);
+    if (index < 0 || index >= kCodeCount) {
+      index = static_cast<int>(grpc::StatusCode::UNKNOWN);
+    }
     counter(static_cast<std::size_t>(index)).Increment();
     duration_.Observe(std::chrono::duration<double>(elapsed).count());
   }
@@ -79,12 +81,22 @@ class RpcMetrics {
 
   MethodMetrics& method(std::string_view full_method) {
     std::string_view label = full_method;
-    if (!label.empty() && label.front() == '/') label.remove_prefix(1);
-    if (label.empty()) label = "unknown";
+    if (!label.empty() && label.front() == '/') {
+      label.remove_prefix(1);
+    }
+    if (label.empty()) {
+      label = "unknown";
+    }
     std::lock_guard lock(mu_);
-    if (auto it = methods_.find(label); it != methods_.end()) return *it->second;
-    if (methods_.size() >= kMaxMethodLabels) label = "other";
-    if (auto it = methods_.find(label); it != methods_.end()) return *it->second;
+    if (auto it = methods_.find(label); it != methods_.end()) {
+      return *it->second;
+    }
+    if (methods_.size() >= kMaxMethodLabels) {
+      label = "other";
+    }
+    if (auto it = methods_.find(label); it != methods_.end()) {
+      return *it->second;
+    }
     auto inserted = methods_.emplace(
         std::string(label),
         std::make_unique<MethodMetrics>(std::string(label), requests_, durations_));
@@ -108,7 +120,9 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
       : metrics_(std::move(metrics)), method_(method), start_(std::chrono::steady_clock::now()) {}
 
   ~RpcMetricsInterceptor() override {
-    if (!recorded_.exchange(true)) record(grpc::StatusCode::CANCELLED);
+    if (!recorded_.exchange(true)) {
+      record(grpc::StatusCode::CANCELLED);
+    }
   }
 
   RpcMetricsInterceptor(const RpcMetricsInterceptor&) = delete;

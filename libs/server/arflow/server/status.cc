@@ -5,12 +5,16 @@
 namespace arflow::server {
 
 grpc::Status to_grpc_status(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
+  if (status.ok()) {
+    return grpc::Status::OK;
+  }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
 absl::Status to_absl_status(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
+  if (status.ok()) {
+    return absl::OkStatus();
+  }
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
 

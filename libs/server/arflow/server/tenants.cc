@@ -43,26 +43,38 @@ std::string to_hex(const unsigned char* bytes, std::size_t size) {
 }
 
 int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
   return -1;
 }
 
 // 64 hex digits (either case) -> 32 bytes; false if `hex` is anything else.
 bool parse_digest(std::string_view hex, std::array<unsigned char, 32>& digest) {
-  if (hex.size() != digest.size() * 2) return false;
+  if (hex.size() != digest.size() * 2) {
+    return false;
+  }
   for (std::size_t i = 0; i < digest.size(); ++i) {
     const int high = hex_value(hex[2 * i]);
     const int low = hex_value(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return false;
+    if (high < 0 || low < 0) {
+      return false;
+    }
     digest[i] = static_cast<unsigned char>(high * 16 + low);
   }
   return true;
 }
 
 bool is_valid_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxNameLength) return false;
+  if (name.empty() || name.size() > kMaxNameLength) {
+    return false;
+  }
   for (const char c : name) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
       return false;
@@ -89,7 +101,9 @@ Result<TenantDirectory> TenantDirectory::parse(std::string_view text, std::strin
          absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty())) {
       fields.emplace_back(field.data(), field.size());
     }
-    if (fields.empty()) continue;
+    if (fields.empty()) {
+      continue;
+    }
     const std::string where = fmt::format("{}:{}", source, line_number);
     if (fields.size() != 3) {
       return invalid_field(
@@ -168,7 +182,9 @@ Result<Principal> TenantDirectory::authenticate(std::string_view key) const {
     return absl::UnauthenticatedError("API key is empty");
   }
   const auto digest = sha256(key);
-  if (!digest.ok()) return digest.status();
+  if (!digest.ok()) {
+    return digest.status();
+  }
   // Every entry is compared, whatever matched before, so the time taken does not depend on
   // which entry (if any) matches.
   const Entry* match = nullptr;
@@ -184,7 +200,9 @@ Result<Principal> TenantDirectory::authenticate(std::string_view key) const {
 
 Result<std::string> hash_api_key(std::string_view key) {
   const auto digest = sha256(key);
-  if (!digest.ok()) return digest.status();
+  if (!digest.ok()) {
+    return digest.status();
+  }
   return to_hex(digest->data(), digest->size());
 }
 

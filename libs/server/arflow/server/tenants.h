@@ -72,7 +72,7 @@ class TenantDirectory {
  private:
   using Digest = std::array<unsigned char, 32>;
   struct Entry {
-    Digest digest;
+    Digest digest{};
     Principal principal;
   };
 
