@@ -1,0 +1,46 @@
+#pragma once
+// The customer aggregate (stream "customer/<customer_id>"): registering a customer and
+// keeping its details. That a customer id exists is the service's question; the rules of
+// the details are here.
+
+#include <string_view>
+#include <vector>
+
+#include "arflow/core/error.h"
+#include "invoicing/domain/commands.h"
+#include "invoicing/domain/customer_state.h"
+#include "invoicing/domain/events.h"
+
+namespace arflow::invoicing {
+
+inline constexpr size_t kMaxLegalNameLength = 200;
+inline constexpr size_t kMaxContactEmails = 10;
+inline constexpr size_t kMaxEmailLength = 254;  // RFC 5321's path limit
+inline constexpr size_t kMaxTaxIdLength = 32;
+inline constexpr size_t kMaxAddressLines = 4;
+inline constexpr size_t kMaxAddressFieldLength = 100;
+inline constexpr size_t kMaxIdLength = 128;
+
+// The languages documents and reminders are written in.
+bool supported_language(std::string_view language);
+
+// INVALID_ARGUMENT naming `field` unless `email` is one address "local@domain" that a mail
+// server accepts: a dot-atom local part (RFC 5322, no quoting), a domain of at least two
+// LDH labels with an alphabetic top-level label.
+absl::Status validate_email(std::string_view email, std::string_view field);
+
+// Ids name streams: 1..kMaxIdLength characters of A-Z a-z 0-9 '-' '_' '.' ':'.
+absl::Status validate_id(std::string_view id, std::string_view field);
+
+// Every rule of the details; fields are named as in the API ("contact_emails[1]").
+absl::Status validate_customer_details(const CustomerDetails& details);
+
+Result<std::vector<CustomerEvent>> decide(const RegisterCustomer& command,
+                                          const CustomerState& state);
+// Details identical to the current ones record nothing.
+Result<std::vector<CustomerEvent>> decide(const UpdateCustomer& command,
+                                          const CustomerState& state);
+
+CustomerState evolve(CustomerState state, const CustomerEvent& event);
+
+}  // namespace arflow::invoicing

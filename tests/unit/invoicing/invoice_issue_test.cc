@@ -1,0 +1,353 @@
+// Issuing: numbering, due dates, frozen totals, deposits deducted by a final invoice.
+#include "fixtures.h"
+
+namespace arflow::invoicing {
+namespace {
+
+using ::absl::StatusCode;
+using testing::Book;
+using testing::content_of;
+using testing::customer_details;
+using testing::date;
+using testing::line;
+using testing::money;
+using testing::only;
+using testing::simple_content;
+
+IssueInvoice issue(std::string id, Date on = date(2026, 1, 31), std::string series = "2026") {
+  return IssueInvoice{.invoice_id = std::move(id), .series = std::move(series), .issue_date = on};
+}
+
+DraftInvoice draft(std::string id, InvoiceContent content = simple_content(),
+                   std::string customer = "cust-1") {
+  return DraftInvoice{.invoice_id = std::move(id),
+                      .customer_id = std::move(customer),
+                      .content = std::move(content)};
+}
+
+TEST(InvoiceIssueTest, IssuingNumbersFreezesAndPricesTheInvoice) {
+  Book book;
+  InvoiceContent content =
+      content_of({line("3", money(1999), 2000, 1000), line("2", money(1000), 550)});
+  content.early_payment_discount = EarlyPaymentDiscount{.rate_bps = 200, .days = 10};
+  content.late_payment_terms =
+      LatePaymentTerms{.penalty_rate_bps = 1215, .recovery_indemnity = money(4000)};
+  ASSERT_TRUE(book.run(draft("inv-1", content)).ok());
+  auto decision = book.issue(issue("inv-1"));
+  ASSERT_TRUE(decision.ok()) << decision.status();
+
+  ASSERT_EQ(decision->events.size(), 1u);
+  const auto& e = std::get<v1::InvoiceIssued>(decision->events.front());
+  EXPECT_EQ(e.invoice_id(), "inv-1");
+  EXPECT_EQ(e.customer_id(), "cust-1");
+  EXPECT_EQ(e.customer().legal_name(), "Commune de Lyon");  // the buyer as printed
+  EXPECT_EQ(e.series(), "2026");
+  EXPECT_EQ(e.sequence(), 1u);
+  EXPECT_EQ(e.number(), "2026-000001");
+  EXPECT_EQ(e.kind(), v1::INVOICE_KIND_STANDARD);
+  EXPECT_EQ(e.currency(), "EUR");
+  EXPECT_EQ(e.issue_date().day(), 31u);
+  // The customer's default terms (net 30) apply: 31 Jan + 30 days = 2 Mar 2026.
+  EXPECT_EQ(e.payment_terms().kind(), v1::PaymentTerms::KIND_NET_DAYS);
+  EXPECT_EQ(e.due_date().month(), 3u);
+  EXPECT_EQ(e.due_date().day(), 2u);
+  EXPECT_EQ(e.early_payment_discount().rate_bps(), 200);
+  EXPECT_EQ(e.early_payment_discount().pay_by().month(), 2u);
+  EXPECT_EQ(e.early_payment_discount().pay_by().day(), 10u);
+  EXPECT_EQ(e.late_payment_terms().penalty_rate_bps(), 1215);
+  EXPECT_EQ(e.late_payment_terms().recovery_indemnity().minor_units(), 4000);
+  ASSERT_EQ(e.lines_size(), 2);
+  EXPECT_EQ(e.lines(0).net_amount().minor_units(), 5397);  // 59.97 less 10 %
+  EXPECT_EQ(e.lines(1).net_amount().minor_units(), 2000);
+  ASSERT_EQ(e.taxes_size(), 2);
+  EXPECT_EQ(e.taxes(0).rate_bps(), 550);
+  EXPECT_EQ(e.taxes(0).tax_amount().minor_units(), 110);  // 20.00 x 5.5 %
+  EXPECT_EQ(e.taxes(1).rate_bps(), 2000);
+  EXPECT_EQ(e.taxes(1).tax_amount().minor_units(), 1079);  // 53.97 x 20 % = 10.794
+  EXPECT_EQ(e.net_total().minor_units(), 7397);
+  EXPECT_EQ(e.tax_total().minor_units(), 1189);
+  EXPECT_EQ(e.total().minor_units(), 8586);
+  EXPECT_EQ(e.amount_due().minor_units(), 8586);
+  EXPECT_EQ(e.balance().minor_units(), 8586);
+  EXPECT_EQ(e.status(), v1::INVOICE_STATUS_ISSUED);
+
+  ASSERT_TRUE(decision->number.has_value());
+  EXPECT_EQ(decision->number->series(), "2026");
+  EXPECT_EQ(decision->number->sequence(), 1u);
+  EXPECT_EQ(decision->number->kind(), v1::DOCUMENT_KIND_INVOICE);
+  EXPECT_EQ(decision->number->document_id(), "inv-1");
+  EXPECT_TRUE(decision->other_invoices.empty());
+
+  const InvoiceState& state = book.invoice("inv-1");
+  EXPECT_EQ(state.status, InvoiceStatus::kIssued);
+  EXPECT_EQ(state.issued->number, "2026-000001");
+  EXPECT_EQ(state.issued->due_date, date(2026, 3, 2));
+  EXPECT_EQ(state.issued->early_payment_deadline, date(2026, 2, 10));
+  EXPECT_EQ(state.issued->receivable.balance, money(8586));
+  EXPECT_EQ(book.series("2026").last_sequence, 1u);
+}
+
+TEST(InvoiceIssueTest, NumbersRunOneToNPerSeries) {
+  Book book;
+  for (int i = 1; i <= 5; ++i) {
+    EXPECT_EQ(book.issued(fmt::format("inv-{}", i)).issued->number, fmt::format("2026-{:06}", i));
+  }
+  EXPECT_EQ(book.issued("other-1", simple_content(), date(2026, 2, 1), "EXPORT").issued->number,
+            "EXPORT-000001");
+  EXPECT_EQ(book.issued("inv-6").issued->number, "2026-000006");
+  EXPECT_EQ(book.series("2026").last_sequence, 6u);
+  EXPECT_EQ(book.series("EXPORT").last_sequence, 1u);
+}
+
+TEST(InvoiceIssueTest, IssuingTwiceIsRefused) {
+  Book book;
+  book.issued("inv-1");
+  EXPECT_ERROR(book.issue(issue("inv-1")), StatusCode::kFailedPrecondition,
+               "invoice 'inv-1' is already issued as 2026-000001");
+  EXPECT_EQ(book.series("2026").last_sequence, 1u);  // no number spent
+}
+
+TEST(InvoiceIssueTest, DraftTermsOverrideTheCustomersDefault) {
+  Book book;
+  InvoiceContent content = simple_content();
+  content.payment_terms = PaymentTerms{.kind = PaymentTermsKind::kEndOfMonthPlus, .days = 30};
+  ASSERT_TRUE(book.run(draft("inv-1", content)).ok());
+  ASSERT_TRUE(book.issue(issue("inv-1", date(2026, 2, 10))).ok());
+  EXPECT_EQ(book.invoice("inv-1").issued->due_date, date(2026, 3, 30));  // 28 Feb + 30
+
+  content.payment_terms = PaymentTerms{.kind = PaymentTermsKind::kDueOnReceipt};
+  ASSERT_TRUE(book.run(draft("inv-2", content)).ok());
+  ASSERT_TRUE(book.issue(issue("inv-2", date(2026, 2, 10))).ok());
+  EXPECT_EQ(book.invoice("inv-2").issued->due_date, date(2026, 2, 10));
+}
+
+TEST(InvoiceIssueTest, AnEarlyPaymentDiscountMustEndByTheDueDate) {
+  Book book;
+  InvoiceContent content = simple_content();
+  content.payment_terms = PaymentTerms{.kind = PaymentTermsKind::kDueOnReceipt};
+  content.early_payment_discount = EarlyPaymentDiscount{.rate_bps = 200, .days = 10};
+  ASSERT_TRUE(book.run(draft("inv-1", content)).ok());
+  EXPECT_ERROR(book.issue(issue("inv-1")), StatusCode::kFailedPrecondition,
+               "early_payment_discount ends on 2026-02-10, after the due date 2026-01-31: a "
+               "discount for paying late is no discount");
+}
+
+TEST(InvoiceIssueTest, BadIssueRequestsAreRefused) {
+  Book book;
+  ASSERT_TRUE(book.run(draft("inv-1")).ok());
+  EXPECT_ERROR(book.issue(issue("inv-1", date(2026, 2, 29))), StatusCode::kInvalidArgument,
+               "issue_date must be a valid date");
+  EXPECT_ERROR(book.issue(issue("inv-1", date(2026, 1, 31), "20/26")), StatusCode::kInvalidArgument,
+               "series must contain only letters, digits and '-'");
+  EXPECT_ERROR(book.issue(issue("nope")), StatusCode::kFailedPrecondition,
+               "invoice 'nope' does not exist");
+  ASSERT_TRUE(book.run(draft("inv-2", simple_content(), "ghost")).ok());
+  EXPECT_ERROR(book.issue(issue("inv-2")), StatusCode::kFailedPrecondition,
+               "customer 'ghost' is not registered");
+  EXPECT_EQ(book.series("2026").last_sequence, 0u);
+}
+
+// ----- Deposits -------------------------------------------------------------------------------
+
+// A 30 % deposit on a 1000.00 EUR + 20 % order: 300.00 + 60.00.
+InvoiceContent deposit_content(std::string currency = "EUR") {
+  InvoiceContent content =
+      content_of({line("1", money(30000, currency), 2000, 0, "Deposit 30 %")}, currency);
+  content.kind = InvoiceKind::kDeposit;
+  return content;
+}
+
+InvoiceContent final_content(std::vector<std::string> deposits) {
+  InvoiceContent content = content_of({line("10", money(10000), 2000, 0, "Delivered")});
+  content.deposit_invoice_ids = std::move(deposits);
+  return content;
+}
+
+TEST(InvoiceIssueTest, AFinalInvoiceDeductsItsDeposits) {
+  Book book;
+  book.issued("dep-1", deposit_content());
+  ASSERT_EQ(book.invoice("dep-1").issued->total, money(36000));
+  ASSERT_TRUE(book.run(draft("fin-1", final_content({"dep-1"}))).ok());
+  auto decision = book.issue(issue("fin-1", date(2026, 3, 15)));
+  ASSERT_TRUE(decision.ok()) << decision.status();
+
+  const auto& e = std::get<v1::InvoiceIssued>(decision->events.front());
+  EXPECT_EQ(e.total().minor_units(), 120000);
+  ASSERT_EQ(e.deposits_size(), 1);
+  EXPECT_EQ(e.deposits(0).deposit_invoice_id(), "dep-1");
+  EXPECT_EQ(e.deposits(0).deposit_number(), "2026-000001");
+  EXPECT_EQ(e.deposits(0).amount().minor_units(), 36000);
+  EXPECT_EQ(e.deposits(0).taxes(0).taxable_amount().minor_units(), 30000);
+  EXPECT_EQ(e.deposits(0).taxes(0).tax_amount().minor_units(), 6000);
+  EXPECT_EQ(e.amount_due().minor_units(), 84000);
+  EXPECT_EQ(e.balance().minor_units(), 84000);
+
+  ASSERT_EQ(decision->other_invoices.size(), 1u);
+  EXPECT_EQ(decision->other_invoices[0].invoice_id, "dep-1");
+  const auto& deducted = std::get<v1::DepositDeducted>(decision->other_invoices[0].event);
+  EXPECT_EQ(deducted.final_invoice_number(), "2026-000002");
+  EXPECT_EQ(deducted.amount().minor_units(), 36000);
+  EXPECT_EQ(book.invoice("dep-1").issued->deducted_by->final_invoice_id, "fin-1");
+
+  // What is left to credit on the final invoice is net of the deposit, rate by rate.
+  EXPECT_EQ(book.invoice("fin-1").issued->creditable,
+            (std::vector<TaxAmount>{{2000, money(70000), money(14000)}}));
+}
+
+TEST(InvoiceIssueTest, ADepositIsDeductedOnceOnly) {
+  Book book;
+  book.issued("dep-1", deposit_content());
+  book.issued("fin-1", final_content({"dep-1"}));
+  ASSERT_TRUE(book.run(draft("fin-2", final_content({"dep-1"}))).ok());
+  EXPECT_ERROR(book.issue(issue("fin-2")), StatusCode::kFailedPrecondition,
+               "deposit_invoice_ids[0]: deposit invoice 2026-000001 is already deducted by "
+               "invoice 2026-000002");
+}
+
+TEST(InvoiceIssueTest, OnlyAnIssuedDepositOfTheSameCustomerAndCurrencyCanBeDeducted) {
+  Book book;
+  book.register_customer("cust-2");
+  book.issued("std-1");        // not a deposit
+  book.issued("dep-usd", [] {  // another currency
+    InvoiceContent c = deposit_content("USD");
+    return c;
+  }());
+  book.issued("dep-other", deposit_content(), date(2026, 1, 31), "2026", "cust-2");
+  ASSERT_TRUE(book.run(draft("dep-draft", deposit_content())).ok());  // not issued
+  book.issued("dep-void", deposit_content());
+  ASSERT_TRUE(book.credit(IssueCreditNote{.invoice_id = "dep-void",
+                                          .credit_note_id = "cn-1",
+                                          .series = "CN-2026",
+                                          .issue_date = date(2026, 2, 1),
+                                          .reason = "order cancelled",
+                                          .full = true})
+                  .ok());
+
+  const auto refused = [&](const std::string& deposit) {
+    const std::string id = "fin-" + deposit;
+    EXPECT_TRUE(book.run(draft(id, final_content({deposit}))).ok());
+    return book.issue(issue(id)).status();
+  };
+  EXPECT_ERROR(refused("std-1"), StatusCode::kFailedPrecondition,
+               "deposit_invoice_ids[0]: invoice 2026-000001 is not a deposit invoice");
+  EXPECT_ERROR(refused("dep-usd"), StatusCode::kFailedPrecondition,
+               "deposit_invoice_ids[0]: deposit invoice 2026-000002 is in USD, not in EUR");
+  EXPECT_ERROR(refused("dep-other"), StatusCode::kFailedPrecondition,
+               "deposit_invoice_ids[0]: deposit invoice 2026-000003 belongs to customer "
+               "'cust-2', not 'cust-1'");
+  EXPECT_ERROR(refused("dep-draft"), StatusCode::kFailedPrecondition,
+               "deposit_invoice_ids[0]: invoice 'dep-draft' is DRAFT, not an issued deposit "
+               "invoice");
+  EXPECT_ERROR(refused("dep-void"), StatusCode::kFailedPrecondition,
+               "deposit_invoice_ids[0]: deposit invoice 2026-000004 is VOID");
+  EXPECT_ERROR(refused("dep-unknown"), StatusCode::kFailedPrecondition,
+               "deposit_invoice_ids[0]: invoice 'dep-unknown' does not exist");
+}
+
+TEST(InvoiceIssueTest, DepositsCannotExceedTheFinalInvoice) {
+  Book book;
+  book.issued("dep-1", deposit_content());
+  ASSERT_TRUE(book.run(draft("fin-1",
+                             [] {
+                               InvoiceContent c =
+                                   content_of({line("1", money(20000), 2000)});  // 200 < 300
+                               c.deposit_invoice_ids = {"dep-1"};
+                               return c;
+                             }()))
+                  .ok());
+  EXPECT_ERROR(book.issue(issue("fin-1")), StatusCode::kFailedPrecondition,
+               "deposit_invoice_ids[0]: deposit invoice 2026-000001 exceeds this invoice: at the "
+               "rate of 2000 bps, 300.00 EUR + 60.00 EUR tax cannot be taken from 200.00 EUR + "
+               "40.00 EUR tax");
+  ASSERT_TRUE(book.run(draft("fin-2",
+                             [] {
+                               InvoiceContent c =
+                                   content_of({line("10", money(10000), 550)});  // another rate
+                               c.deposit_invoice_ids = {"dep-1"};
+                               return c;
+                             }()))
+                  .ok());
+  EXPECT_ERROR(book.issue(issue("fin-2")), StatusCode::kFailedPrecondition,
+               "deposit_invoice_ids[0]: deposit invoice 2026-000001 exceeds this invoice: there "
+               "is nothing at the rate of 2000 bps to take 300.00 EUR");
+}
+
+TEST(InvoiceIssueTest, AFinalInvoiceCoveredByItsDepositsIsPaidAtIssue) {
+  Book book;
+  book.issued("dep-1", deposit_content());
+  const InvoiceState& final_invoice = book.issued("fin-1", [] {
+    InvoiceContent c = content_of({line("1", money(30000), 2000)});
+    c.deposit_invoice_ids = {"dep-1"};
+    return c;
+  }());
+  EXPECT_EQ(final_invoice.issued->receivable.amount_due, money(0));
+  EXPECT_EQ(final_invoice.status, InvoiceStatus::kPaid);
+}
+
+TEST(InvoiceIssueTest, APartlyCreditedDepositDeductsWhatRemainsOfIt) {
+  Book book;
+  book.issued("dep-1", deposit_content());
+  ASSERT_TRUE(book.credit(IssueCreditNote{.invoice_id = "dep-1",
+                                          .credit_note_id = "cn-1",
+                                          .series = "CN-2026",
+                                          .issue_date = date(2026, 2, 1),
+                                          .reason = "deposit reduced to 20 %",
+                                          .lines = {line("1", money(10000), 2000)}})
+                  .ok());
+  const InvoiceState& final_invoice = book.issued("fin-1", final_content({"dep-1"}));
+  EXPECT_EQ(final_invoice.issued->deposits[0].amount, money(24000));  // 200.00 + 40.00
+  EXPECT_EQ(final_invoice.issued->receivable.amount_due, money(96000));
+}
+
+TEST(InvoiceIssueTest, VoidingAFinalInvoiceReleasesItsDepositsForTheCorrectedOne) {
+  Book book;
+  book.issued("dep-1", deposit_content());
+  book.issued("fin-1", final_content({"dep-1"}));
+  auto credit = book.credit(IssueCreditNote{.invoice_id = "fin-1",
+                                            .credit_note_id = "cn-1",
+                                            .series = "CN-2026",
+                                            .issue_date = date(2026, 2, 1),
+                                            .reason = "wrong quantity",
+                                            .full = true});
+  ASSERT_TRUE(credit.ok()) << credit.status();
+  ASSERT_EQ(credit->other_invoices.size(), 1u);
+  const auto& released = std::get<v1::DepositDeductionReleased>(credit->other_invoices[0].event);
+  EXPECT_EQ(released.deposit_invoice_id(), "dep-1");
+  EXPECT_EQ(released.final_invoice_number(), "2026-000002");
+  EXPECT_EQ(released.credit_note_number(), "CN-2026-000001");
+  EXPECT_FALSE(book.invoice("dep-1").issued->deducted_by.has_value());
+
+  EXPECT_EQ(book.issued("fin-2", final_content({"dep-1"})).issued->receivable.amount_due,
+            money(84000));
+}
+
+TEST(InvoiceIssueTest, ADeductedDepositCannotBeCredited) {
+  Book book;
+  book.issued("dep-1", deposit_content());
+  book.issued("fin-1", final_content({"dep-1"}));
+  EXPECT_ERROR(book.credit(IssueCreditNote{.invoice_id = "dep-1",
+                                           .credit_note_id = "cn-1",
+                                           .series = "CN-2026",
+                                           .issue_date = date(2026, 2, 1),
+                                           .reason = "x",
+                                           .full = true}),
+               StatusCode::kFailedPrecondition,
+               "deposit invoice 2026-000001 is deducted by invoice 2026-000002: credit the final "
+               "invoice instead");
+}
+
+TEST(InvoiceIssueTest, TheBuyerIsFrozenAtIssue) {
+  Book book;
+  book.issued("inv-1");
+  auto details = customer_details();
+  details.legal_name = "Métropole de Lyon";
+  auto updated =
+      decide(UpdateCustomer{.customer_id = "cust-1", .details = details}, book.customer("cust-1"));
+  ASSERT_TRUE(updated.ok());
+  book.customer("cust-1") = evolve(book.customer("cust-1"), updated->front());
+  EXPECT_EQ(book.invoice("inv-1").issued->customer.legal_name, "Commune de Lyon");
+  EXPECT_EQ(book.issued("inv-2").issued->customer.legal_name, "Métropole de Lyon");
+}
+
+}  // namespace
+}  // namespace arflow::invoicing
