@@ -14,33 +14,12 @@ using testing::wait_for_empty_outbox;
 constexpr int kStreams = 1000;
 constexpr int kPerStream = 100;  // 100,000 events
 
-class ConsumerTest : public ::testing::Test {
+class ConsumerTest : public testing::PublishingStoreTest {
  protected:
   void SetUp() override {
-    auto broker = EmbeddedBroker::start({});
-    ASSERT_TRUE(broker.ok()) << broker.status();
-    broker_ = *std::move(broker);
-    auto store = eventstore::Store::open(
-        {.path = dir_.sub("source"), .events_topic = std::string(kInvoicingEvents)});
-    ASSERT_TRUE(store.ok()) << store.status();
-    source_ = *std::move(store);
-    loop_ = std::make_unique<eventstore::CommandLoop>(*source_);
-    auto relay = OutboxRelay::start(*source_, {.bootstrap_servers = broker_->bootstrap_servers()});
-    ASSERT_TRUE(relay.ok()) << relay.status();
-    relay_ = *std::move(relay);
-    wake_relay_.emplace(loop_->on_commit([r = relay_.get()] { r->wake(); }));
+    PublishingStoreTest::SetUp();
+    start_relay();
   }
-
-  const std::string& bootstrap() const { return broker_->bootstrap_servers(); }
-
-  // Checks the counter projection a consumer left in `db`: every stream counted exactly once.
-
-  arflow::testing::TempDir dir_;
-  std::unique_ptr<EmbeddedBroker> broker_;
-  std::unique_ptr<eventstore::Store> source_;
-  std::unique_ptr<eventstore::CommandLoop> loop_;
-  std::unique_ptr<OutboxRelay> relay_;
-  std::optional<eventstore::CommandLoop::Subscription> wake_relay_;  // goes before relay_
 };
 
 TEST_F(ConsumerTest, KilledAtRandomWhileConsuming100kEventsItStillAppliesEachExactlyOnce) {
@@ -64,7 +43,7 @@ TEST_F(ConsumerTest, KilledAtRandomWhileConsuming100kEventsItStillAppliesEachExa
     child.signal(SIGKILL);
     ASSERT_TRUE(WIFSIGNALED(child.wait()));
   }
-  ASSERT_TRUE(wait_for_empty_outbox(*source_, std::chrono::seconds(60)));
+  ASSERT_TRUE(wait_for_empty_outbox(*store_, std::chrono::seconds(60)));
 
   // The last run goes to the end of the topic and stops cleanly.
   {

@@ -21,6 +21,38 @@ namespace arflow::bus::testing {
 
 using eventstore::Envelope;
 
+// An event store whose events go to the embedded broker (3 brokers, 12 partitions) through
+// an outbox relay, as in a service.
+class PublishingStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto broker = EmbeddedBroker::start({});
+    ASSERT_TRUE(broker.ok()) << broker.status();
+    broker_ = *std::move(broker);
+    auto store = eventstore::Store::open(
+        {.path = dir_.sub("source"), .events_topic = std::string(kInvoicingEvents)});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    loop_ = std::make_unique<eventstore::CommandLoop>(*store_);
+  }
+
+  void start_relay() {
+    auto relay = OutboxRelay::start(*store_, {.bootstrap_servers = bootstrap()});
+    ASSERT_TRUE(relay.ok()) << relay.status();
+    relay_ = *std::move(relay);
+    wake_relay_.emplace(loop_->on_commit([r = relay_.get()] { r->wake(); }));
+  }
+
+  const std::string& bootstrap() const { return broker_->bootstrap_servers(); }
+
+  arflow::testing::TempDir dir_;
+  std::unique_ptr<EmbeddedBroker> broker_;
+  std::unique_ptr<eventstore::Store> store_;
+  std::unique_ptr<eventstore::CommandLoop> loop_;
+  std::unique_ptr<OutboxRelay> relay_;
+  std::optional<eventstore::CommandLoop::Subscription> wake_relay_;  // goes before relay_
+};
+
 // Appends `per_stream` events to each of `streams` streams (stream i belongs to customer
 // i % customers), `per_command` events at a time, with up to 256 commands in flight.
 inline void append_events(eventstore::CommandLoop& loop, int streams, int per_stream, int customers,

@@ -14,36 +14,11 @@ using testing::wait_for_empty_outbox;
 
 constexpr int16_t kProduceApiKey = 0;  // Kafka protocol ApiKey of Produce
 
-class RelayTest : public ::testing::Test {
+class RelayTest : public testing::PublishingStoreTest {
  protected:
-  void SetUp() override {
-    auto broker = EmbeddedBroker::start({});
-    ASSERT_TRUE(broker.ok()) << broker.status();
-    broker_ = *std::move(broker);
-    auto store = eventstore::Store::open(
-        {.path = dir_.sub("db"), .events_topic = std::string(kInvoicingEvents)});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    loop_ = std::make_unique<eventstore::CommandLoop>(*store_);
-  }
-
-  void start_relay() {
-    auto relay = OutboxRelay::start(*store_, {.bootstrap_servers = broker_->bootstrap_servers()});
-    ASSERT_TRUE(relay.ok()) << relay.status();
-    relay_ = *std::move(relay);
-    wake_relay_.emplace(loop_->on_commit([r = relay_.get()] { r->wake(); }));
-  }
-
   std::vector<arflow::testing::ReadMessage> published() {
-    return arflow::testing::read_topic(broker_->bootstrap_servers(), std::string(kInvoicingEvents));
+    return arflow::testing::read_topic(bootstrap(), std::string(kInvoicingEvents));
   }
-
-  arflow::testing::TempDir dir_;
-  std::unique_ptr<EmbeddedBroker> broker_;
-  std::unique_ptr<eventstore::Store> store_;
-  std::unique_ptr<eventstore::CommandLoop> loop_;
-  std::unique_ptr<OutboxRelay> relay_;
-  std::optional<eventstore::CommandLoop::Subscription> wake_relay_;  // goes before relay_
 };
 
 TEST_F(RelayTest, PublishesEveryEventInStreamOrderAndEmptiesTheOutbox) {
@@ -86,7 +61,8 @@ TEST_F(RelayTest, ARelayStoppedMidwayIsFollowedByOneThatPublishesTheRest) {
   append_events(*loop_, /*streams=*/100, /*per_stream=*/100, /*customers=*/20);
   start_relay();
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  relay_.reset();  // as a crash would, minus the process
+  wake_relay_.reset();  // the subscription goes before the relay it wakes
+  relay_.reset();       // as a crash would, minus the process
   start_relay();
   ASSERT_TRUE(wait_for_empty_outbox(*store_, std::chrono::seconds(60)));
   const auto messages = published();
