@@ -29,6 +29,7 @@ Result<std::string> replay(const internal::v1::IdempotencyRecord& record) {
 }
 
 constexpr size_t kMaxCachedHeads = 1'000'000;
+constexpr size_t kMaxCachedRows = 1'000'000;
 
 }  // namespace
 
@@ -39,6 +40,9 @@ struct CommandLoop::Batch {
   std::vector<Command> commands;
   std::vector<Result<std::string>> results;
   PendingWrites writes;
+  // `writes` as RocksDB will take them, built by the executor so that the committer (the
+  // slower of the two threads) only writes.
+  rocksdb::WriteBatch write_batch;
   size_t events = 0;
   uint64_t replays = 0;
 };
@@ -145,13 +149,15 @@ void CommandLoop::execute_batches() {
       }
     }
     if (!healthy()) {
-      Batch refused{.commands = std::move(commands)};
+      Batch refused;
+      refused.commands = std::move(commands);
       fail(refused,
            absl::UnavailableError("the event store failed earlier; the service must restart"));
       continue;
     }
     std::shared_ptr<Batch> batch =
         run_batch(std::move(commands), committing ? &committing->writes : nullptr);
+    batch->writes.to_write_batch(store_, batch->write_batch);
     {
       std::unique_lock lock(mu_);
       commit_cv_.wait(lock, [&] { return to_commit_ == nullptr; });
@@ -165,7 +171,7 @@ void CommandLoop::execute_batches() {
       to_commit_ = batch;
     }
     commit_cv_.notify_all();
-    remember_heads(batch->writes);
+    remember(batch->writes);
     committing = std::move(batch);
   }
 }
@@ -175,7 +181,7 @@ std::unique_ptr<CommandLoop::Batch> CommandLoop::run_batch(std::vector<Command> 
   auto batch = std::make_unique<Batch>();
   batch->commands = std::move(commands);
   batch->results.reserve(batch->commands.size());
-  Transaction txn(store_, batch->writes, committing, heads_, *store_.options().clock, ids_,
+  Transaction txn(store_, batch->writes, committing, heads_, rows_, *store_.options().clock, ids_,
                   next_outbox_seq_);
   for (auto& command : batch->commands) {
     bool replayed = false;
@@ -190,13 +196,21 @@ std::unique_ptr<CommandLoop::Batch> CommandLoop::run_batch(std::vector<Command> 
   return batch;
 }
 
-void CommandLoop::remember_heads(const PendingWrites& writes) {
+void CommandLoop::remember(const PendingWrites& writes) {
   // The batch is as good as committed: if its write fails, the loop stops for good.
   if (heads_.size() > kMaxCachedHeads) {
     heads_.clear();  // a miss costs one seek
   }
-  writes.for_each_put(Column::kStreamHeads, [&](std::string_view stream, std::string_view head) {
-    heads_.insert_or_assign(std::string(stream), read_be64(head));
+  if (rows_.size() > kMaxCachedRows) {
+    rows_.clear();  // a miss costs one read
+  }
+  writes.for_each_row([&](const std::string& slot, const std::optional<std::string>& value) {
+    const auto column = static_cast<Column>(slot[0]);
+    if (column == Column::kStreamHeads && value.has_value()) {
+      heads_.insert_or_assign(slot.substr(1), read_be64(*value));
+    } else if (column == Column::kState || column == Column::kIdempotency) {
+      rows_.insert_or_assign(slot, value);
+    }
   });
 }
 
@@ -212,12 +226,10 @@ void CommandLoop::commit_batches() {
       batch = to_commit_;
     }
     absl::Status written;
-    if (!batch->writes.empty()) {
-      rocksdb::WriteBatch wb;
-      batch->writes.to_write_batch(store_, wb);
+    if (batch->write_batch.Count() > 0) {
       rocksdb::WriteOptions wo;
       wo.sync = true;
-      written = to_status(store_.db()->Write(wo, &wb), "commit batch");
+      written = to_status(store_.db()->Write(wo, &batch->write_batch), "commit batch");
     }
     if (!written.ok()) {
       healthy_.store(false, std::memory_order_release);

@@ -105,7 +105,7 @@ class CommandLoop {
   void commit_batches();
   std::unique_ptr<Batch> run_batch(std::vector<Command> commands, const PendingWrites* committing);
   Result<std::string> run_one(Transaction& txn, Command& command, bool& replayed);
-  void remember_heads(const PendingWrites& writes);
+  void remember(const PendingWrites& writes);
   static void fail(Batch& batch, const absl::Status& why);
 
   Store& store_;
@@ -114,6 +114,7 @@ class CommandLoop {
   uint64_t next_outbox_seq_ = 0;  // executor only
   uint64_t floor_written_ = 0;    // executor only: the outbox floor last staged
   StreamHeads heads_;             // executor only: heads of committed (or handed-over) batches
+  RowCache rows_;                 // executor only: state and idempotency rows likewise
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;    // executor: commands queued, or stopping

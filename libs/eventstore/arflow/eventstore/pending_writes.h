@@ -43,21 +43,21 @@ class PendingWrites {
   bool empty() const { return rows_.empty(); }
   size_t size() const { return rows_.size(); }
 
-  // Calls visit(key, value) for every row of `column` put in this batch.
+  // Calls visit(slot, value) for every row put (value) or removed (nullopt) in this batch.
   template <class Visit>
-  void for_each_put(Column column, Visit&& visit) const {
+  void for_each_row(Visit&& visit) const {
     for (const auto& [slot, value] : rows_) {
-      if (static_cast<Column>(slot[0]) == column && value.has_value()) {
-        visit(std::string_view(slot).substr(1), *value);
-      }
+      visit(slot, value);
     }
   }
+
+  // The key rows_ uses: one byte of column, then the row key.
+  static std::string slot(Column column, std::string_view key);
 
   // The rows as one RocksDB batch, sorted by column then key (kStreamHeads left out).
   void to_write_batch(const Store& store, rocksdb::WriteBatch& out) const;
 
  private:
-  static std::string slot(Column column, std::string_view key);
   void record_undo(const std::string& slot);
 
   // Key: one byte of column, then the row key. nullopt: removed.

@@ -4,12 +4,13 @@
 namespace arflow::eventstore {
 
 Transaction::Transaction(Store& store, PendingWrites& batch, const PendingWrites* committing,
-                         StreamHeads& heads, const Clock& clock, UlidGenerator& ids,
+                         StreamHeads& heads, RowCache& rows, const Clock& clock, UlidGenerator& ids,
                          uint64_t& next_outbox_seq)
     : store_(store),
       batch_(batch),
       committing_(committing),
       heads_(heads),
+      rows_(rows),
       clock_(clock),
       ids_(ids),
       next_outbox_seq_(next_outbox_seq),
@@ -24,7 +25,16 @@ Result<std::optional<std::string>> Transaction::get(Column column, std::string_v
       return *row;
     }
   }
-  return store_.get(column, key);
+  // Neither this batch nor the one being written has the row: what is committed is it.
+  std::string slot = PendingWrites::slot(column, key);
+  if (const auto it = rows_.find(slot); it != rows_.end()) {
+    return it->second;
+  }
+  auto committed = store_.get(column, key);
+  if (committed.ok()) {
+    rows_.emplace(std::move(slot), *committed);
+  }
+  return committed;
 }
 
 void Transaction::put(Column column, std::string_view key, std::string_view value) {

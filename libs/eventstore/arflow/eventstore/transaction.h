@@ -38,13 +38,18 @@ class ExpectedVersion {
 
 using StreamHeads = std::unordered_map<std::string, uint64_t>;
 
+// Committed state and idempotency rows the loop has seen (written by its batches or read
+// from the database), by PendingWrites slot; nullopt for a row known to be absent. The
+// loop is the only writer, so an entry is never stale; a miss costs a database read.
+using RowCache = std::unordered_map<std::string, std::optional<std::string>>;
+
 class Transaction {
  public:
   // `committing`: the batch whose synced write may still be under way (or nullptr).
   // `heads`: stream head versions known to be committed (a cache the loop owns; it may
   // miss a stream, never be wrong about one).
   Transaction(Store& store, PendingWrites& batch, const PendingWrites* committing,
-              StreamHeads& heads, const Clock& clock, UlidGenerator& ids,
+              StreamHeads& heads, RowCache& rows, const Clock& clock, UlidGenerator& ids,
               uint64_t& next_outbox_seq);
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -93,6 +98,7 @@ class Transaction {
   PendingWrites& batch_;
   const PendingWrites* committing_;
   StreamHeads& heads_;
+  RowCache& rows_;
   const Clock& clock_;
   UlidGenerator& ids_;
   uint64_t& next_outbox_seq_;
