@@ -36,8 +36,9 @@ class PublishingStoreTest : public ::testing::Test {
     loop_ = std::make_unique<eventstore::CommandLoop>(*store_);
   }
 
-  void start_relay() {
-    auto relay = OutboxRelay::start(*store_, {.bootstrap_servers = bootstrap()});
+  void start_relay(KafkaProperties kafka_config = {}) {
+    auto relay = OutboxRelay::start(
+        *store_, {.bootstrap_servers = bootstrap(), .kafka_config = std::move(kafka_config)});
     ASSERT_TRUE(relay.ok()) << relay.status();
     relay_ = *std::move(relay);
     wake_relay_.emplace(loop_->on_commit([r = relay_.get()] { r->wake(); }));

@@ -32,7 +32,12 @@ TEST_F(RelayTest, PublishesEveryEventInStreamOrderAndEmptiesTheOutbox) {
 }
 
 TEST_F(RelayTest, BrokerErrorsAndABrokerGoingDownLoseNothingAndKeepOrder) {
-  start_relay();
+  // One request in flight per connection. With several, librdkafka's idempotent producer
+  // takes the success of a later batch as proof that the earlier ones were written (true of
+  // Kafka, which refuses out-of-sequence batches) and reports them delivered; the embedded
+  // broker's injected errors refuse a batch yet accept the next, so that proof is false
+  // there (librdkafka issue #2501) and three events were once lost in this test.
+  start_relay({{"max.in.flight.requests.per.connection", "1"}});
   auto* cluster = broker_->cluster();
   std::thread faults([&] {
     for (int round = 0; round < 5; ++round) {
