@@ -156,6 +156,17 @@ class Book {
     return invoices_[id];
   }
 
+  // Voids an issued invoice the only way there is: a full credit note (CN-2026, 1 Feb 2026).
+  void voided(const std::string& invoice_id, std::string reason = "cancelled") {
+    auto decision = credit(IssueCreditNote{.invoice_id = invoice_id,
+                                           .credit_note_id = "cn-1",
+                                           .series = "CN-2026",
+                                           .issue_date = date(2026, 2, 1),
+                                           .reason = std::move(reason),
+                                           .full = true});
+    ASSERT_TRUE(decision.ok()) << decision.status();
+  }
+
   Result<std::vector<InvoiceEvent>> pay(const std::string& invoice_id,
                                         const std::string& allocation_id, Money amount) {
     return run(ApplyPayment{.invoice_id = invoice_id,
