@@ -25,6 +25,7 @@ struct AllocationRecord {
   };
   Money amount;
   State state;
+  Date paid_on;  // the payment's value date
 };
 
 struct CreditNoteRecord {

@@ -46,15 +46,15 @@ Result<Decimal> from_proto(const common::Decimal& decimal, std::string_view fiel
   return out;
 }
 
-v1::Date to_proto(Date date) {
-  v1::Date out;
+common::Date to_proto(Date date) {
+  common::Date out;
   out.set_year(static_cast<int>(date.year()));
   out.set_month(static_cast<unsigned>(date.month()));
   out.set_day(static_cast<unsigned>(date.day()));
   return out;
 }
 
-Result<Date> from_proto(const v1::Date& date, std::string_view field) {
+Result<Date> from_proto(const common::Date& date, std::string_view field) {
   if (date.month() < 1 || date.month() > 12 || date.day() < 1 || date.day() > 31) {
     return invalid_field(field, "must be a valid date");
   }

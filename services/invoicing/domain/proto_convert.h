@@ -25,8 +25,8 @@ Result<Money> from_proto(const common::Money& money, std::string_view field);
 common::Decimal to_proto(const Decimal& decimal);
 Result<Decimal> from_proto(const common::Decimal& decimal, std::string_view field);
 
-v1::Date to_proto(Date date);
-Result<Date> from_proto(const v1::Date& date, std::string_view field);
+common::Date to_proto(Date date);
+Result<Date> from_proto(const common::Date& date, std::string_view field);
 
 google::protobuf::Timestamp to_proto(Timestamp time);
 Result<Timestamp> from_proto(const google::protobuf::Timestamp& time, std::string_view field);

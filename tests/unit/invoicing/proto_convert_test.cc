@@ -74,7 +74,7 @@ TEST(ProtoConvertTest, BadMessagesNameTheField) {
   EXPECT_ERROR(from_proto(bad_decimal, "lines[0].quantity"), StatusCode::kInvalidArgument,
                "lines[0].quantity.scale must be <= 18");
   EXPECT_EQ(*from_proto(to_proto(date(2028, 2, 29)), "d"), date(2028, 2, 29));
-  v1::Date february_30;
+  common::Date february_30;
   february_30.set_year(2026);
   february_30.set_month(2);
   february_30.set_day(30);

@@ -1,0 +1,135 @@
+#include "invoicing/app/aggregates.h"
+
+#include <fmt/format.h>
+
+#include "invoicing/app/keys.h"
+#include "invoicing/domain/events.h"
+#include "invoicing/domain/invoice.h"
+#include "invoicing/domain/proto_convert.h"
+
+namespace arflow::invoicing::app {
+
+namespace {
+
+void track(StreamPosition& position, const eventstore::Envelope& event) {
+  position.version = event.version();
+  const Timestamp at = eventstore::from_proto(event.recorded_at());
+  if (event.version() == 1) {
+    position.created = at;
+  }
+  position.updated = at;
+}
+
+}  // namespace
+
+void fold(LoadedInvoice& invoice, const eventstore::Envelope& event) {
+  auto payload = invoice_event(event);
+  if (!payload.has_value()) {
+    if (invoice.state.integrity.ok()) {
+      invoice.state.integrity = absl::DataLossError(
+          fmt::format("stream {} holds an event of type '{}' at version {}", event.stream(),
+                      eventstore::event_type(event), event.version()));
+    }
+    return;
+  }
+  invoice.state = evolve(std::move(invoice.state), *payload);
+  track(invoice.position, event);
+}
+
+Result<LoadedInvoice> load_invoice(eventstore::Transaction& txn, std::string_view tenant,
+                                   std::string_view invoice_id) {
+  const std::string stream = tenant_stream(tenant, invoice_stream(invoice_id));
+  auto head = txn.stream_version(stream);
+  if (!head.ok()) {
+    return head.status();
+  }
+  LoadedInvoice invoice{.tenant = std::string(tenant), .state = {}, .position = {}};
+  eventstore::Envelope event;
+  for (uint64_t version = 1; version <= *head; ++version) {
+    auto row = txn.get(eventstore::Column::kEvents, eventstore::event_key(stream, version));
+    if (!row.ok()) {
+      return row.status();
+    }
+    if (!row->has_value() || !event.ParseFromString(**row)) {
+      return absl::DataLossError(
+          fmt::format("stream {}: event {} of {} is missing or unreadable", stream, version, *head));
+    }
+    fold(invoice, event);
+  }
+  return invoice;
+}
+
+Result<LoadedInvoice> read_invoice(const eventstore::Store& store, std::string_view tenant,
+                                   std::string_view invoice_id,
+                                   std::vector<eventstore::Envelope>* history) {
+  auto events = store.read_stream(tenant_stream(tenant, invoice_stream(invoice_id)));
+  if (!events.ok()) {
+    return events.status();
+  }
+  LoadedInvoice invoice{.tenant = std::string(tenant), .state = {}, .position = {}};
+  for (const auto& event : *events) {
+    fold(invoice, event);
+  }
+  if (history != nullptr) {
+    *history = std::move(*events);
+  }
+  return invoice;
+}
+
+Result<CustomerState> customer_state(const v1::Customer& row) {
+  auto details = from_proto(row.details(), "details");
+  if (!details.ok()) {
+    return absl::DataLossError(fmt::format("the row of customer '{}' is unreadable: {}",
+                                           row.customer_id(), details.status().message()));
+  }
+  return CustomerState{.customer_id = row.customer_id(),
+                       .registered = true,
+                       .details = *std::move(details),
+                       .integrity = absl::OkStatus()};
+}
+
+Result<LoadedCustomer> load_customer(eventstore::Transaction& txn, std::string_view tenant,
+                                     std::string_view customer_id) {
+  LoadedCustomer customer{
+      .tenant = std::string(tenant), .state = {}, .position = {}, .resource = {}};
+  auto head = txn.stream_version(tenant_stream(tenant, customer_stream(customer_id)));
+  if (!head.ok()) {
+    return head.status();
+  }
+  customer.position.version = *head;
+  if (*head == 0) {
+    return customer;
+  }
+  auto row = txn.get(customer_row(tenant, customer_id));
+  if (!row.ok()) {
+    return row.status();
+  }
+  if (!row->has_value() || !customer.resource.ParseFromString(**row)) {
+    return absl::DataLossError(
+        fmt::format("customer '{}' has {} events but no readable row", customer_id, *head));
+  }
+  auto state = customer_state(customer.resource);
+  if (!state.ok()) {
+    return state.status();
+  }
+  customer.state = *std::move(state);
+  customer.position.created = eventstore::from_proto(customer.resource.create_time());
+  customer.position.updated = eventstore::from_proto(customer.resource.update_time());
+  return customer;
+}
+
+Result<SeriesState> load_series(eventstore::Transaction& txn, std::string_view tenant,
+                                std::string_view series) {
+  auto head = txn.stream_version(tenant_stream(tenant, series_stream(series)));
+  if (!head.ok()) {
+    return head.status();
+  }
+  SeriesState state;
+  if (*head > 0) {
+    state.series = std::string(series);
+    state.last_sequence = *head;
+  }
+  return state;
+}
+
+}  // namespace arflow::invoicing::app

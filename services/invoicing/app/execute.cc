@@ -1,0 +1,386 @@
+#include "invoicing/app/execute.h"
+
+#include <fmt/format.h>
+#include <google/protobuf/util/field_mask_util.h>
+
+#include <map>
+#include <span>
+#include <vector>
+
+#include "invoicing/app/aggregates.h"
+#include "invoicing/app/keys.h"
+#include "invoicing/app/resources.h"
+#include "invoicing/domain/customer.h"
+#include "invoicing/domain/events.h"
+#include "invoicing/domain/invoice.h"
+#include "invoicing/domain/proto_convert.h"
+
+namespace arflow::invoicing::app {
+
+namespace {
+
+using eventstore::Envelope;
+using eventstore::ExpectedVersion;
+using eventstore::Transaction;
+
+Envelope stamped(const Caller& caller, std::string_view customer_id) {
+  Envelope envelope;
+  envelope.set_tenant_id(caller.tenant);
+  envelope.set_customer_id(std::string(customer_id));
+  envelope.set_actor(caller.actor);
+  envelope.set_causation_id(caller.causation_id);
+  envelope.set_correlation_id(caller.correlation_id);
+  return envelope;
+}
+
+// ----- Customers ------------------------------------------------------------------------------
+
+Result<v1::Customer> record(Transaction& txn, const Caller& caller, LoadedCustomer& customer,
+                            std::span<const CustomerEvent> events) {
+  if (events.empty()) {
+    return customer.resource;
+  }
+  CustomerState after = customer.state;
+  std::vector<Envelope> envelopes;
+  envelopes.reserve(events.size());
+  for (const auto& event : events) {
+    after = evolve(std::move(after), event);
+    envelopes.push_back(stamped(caller, after.customer_id));
+    set_payload(event, envelopes.back());
+  }
+  ARFLOW_RETURN_IF_ERROR(after.integrity);
+  auto head = txn.append(tenant_stream(caller.tenant, customer_stream(after.customer_id)),
+                         ExpectedVersion::exactly(customer.position.version), envelopes);
+  if (!head.ok()) {
+    return head.status();
+  }
+  const Timestamp created =
+      customer.position.version == 0 ? txn.now() : customer.position.created;
+  v1::Customer resource = customer_resource(caller.tenant, after, created, txn.now());
+  txn.put(customer_row(caller.tenant, after.customer_id), resource.SerializeAsString());
+  return resource;
+}
+
+// ----- Invoices -------------------------------------------------------------------------------
+
+absl::Status not_found(std::string_view field, std::string_view what, std::string_view id) {
+  return absl::NotFoundError(fmt::format("{}: {} '{}' does not exist", field, what, id));
+}
+
+// Appends `events` to the invoice's stream, folds them in and rewrites its rows.
+absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
+                    std::span<const InvoiceEvent> events) {
+  if (events.empty()) {
+    return absl::OkStatus();
+  }
+  InvoiceState after = invoice.state;
+  for (const auto& event : events) {
+    after = evolve(std::move(after), event);
+  }
+  if (!after.integrity.ok()) {
+    // The decider's own events must fold: anything else is a bug, not the caller's fault.
+    return absl::InternalError(
+        fmt::format("the events decided for invoice '{}' do not fold: {}", after.invoice_id,
+                    after.integrity.message()));
+  }
+  std::vector<Envelope> envelopes;
+  envelopes.reserve(events.size());
+  for (const auto& event : events) {
+    envelopes.push_back(stamped(caller, after.customer_id));
+    set_payload(event, envelopes.back());
+  }
+  auto head = txn.append(tenant_stream(caller.tenant, invoice_stream(after.invoice_id)),
+                         ExpectedVersion::exactly(invoice.position.version), envelopes);
+  if (!head.ok()) {
+    return head.status();
+  }
+  const bool created = invoice.position.version == 0;
+  invoice.state = std::move(after);
+  invoice.position.version = *head;
+  if (created) {
+    invoice.position.created = txn.now();
+    txn.put(customer_invoice_row(caller.tenant, invoice.state.customer_id,
+                                 invoice.state.invoice_id),
+            "");
+  }
+  invoice.position.updated = txn.now();
+  txn.put(invoice_row(caller.tenant, invoice.state.invoice_id),
+          invoice_resource(invoice, InvoiceDetail::kBasic).SerializeAsString());
+  return absl::OkStatus();
+}
+
+// Appends the number a document took to its series' stream.
+absl::Status record_number(Transaction& txn, const Caller& caller, const SeriesState& series,
+                           const SeriesEvent& number, std::string_view customer_id) {
+  std::vector<Envelope> envelopes{stamped(caller, customer_id)};
+  set_payload(number, envelopes.back());
+  return txn
+      .append(tenant_stream(caller.tenant, series_stream(number.series())),
+              ExpectedVersion::exactly(series.last_sequence), envelopes)
+      .status();
+}
+
+// Records what a decision touching several streams decided: the invoice's events, the
+// number, and the other invoices' (deposits') events; all in this command's batch.
+absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
+                    const SeriesState& series, std::map<std::string, LoadedInvoice>& others,
+                    InvoiceDecision& decision) {
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, decision.events));
+  if (decision.number.has_value()) {
+    ARFLOW_RETURN_IF_ERROR(
+        record_number(txn, caller, series, *decision.number, invoice.state.customer_id));
+  }
+  std::map<std::string, std::vector<InvoiceEvent>> by_invoice;
+  for (auto& other : decision.other_invoices) {
+    by_invoice[other.invoice_id].push_back(std::move(other.event));
+  }
+  for (auto& [id, events] : by_invoice) {
+    auto it = others.find(id);
+    if (it == others.end()) {
+      return absl::InternalError(
+          fmt::format("the decider wrote to invoice '{}', which it was not given", id));
+    }
+    ARFLOW_RETURN_IF_ERROR(record(txn, caller, it->second, events));
+  }
+  return absl::OkStatus();
+}
+
+Result<LoadedInvoice> existing_invoice(Transaction& txn, const Caller& caller,
+                                       std::string_view invoice_id) {
+  ARFLOW_RETURN_IF_ERROR(validate_id(invoice_id, "invoice_id"));
+  auto invoice = load_invoice(txn, caller.tenant, invoice_id);
+  if (invoice.ok() && invoice->state.status == InvoiceStatus::kNone) {
+    return not_found("name", "invoice", invoice_id);
+  }
+  return invoice;
+}
+
+// Runs a decider that yields the invoice's own events only.
+template <typename Command>
+Result<v1::Invoice> on_invoice(Transaction& txn, const Caller& caller, const Command& command) {
+  auto invoice = existing_invoice(txn, caller, command.invoice_id);
+  if (!invoice.ok()) {
+    return invoice.status();
+  }
+  auto events = decide(command, invoice->state);
+  if (!events.ok()) {
+    return events.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, *invoice, *events));
+  return invoice_resource(*invoice, InvoiceDetail::kFull);
+}
+
+// The deposit invoices a draft deducts, by id (those that exist).
+Result<std::map<std::string, LoadedInvoice>> load_deposits(Transaction& txn, const Caller& caller,
+                                                           const InvoiceState& draft) {
+  std::map<std::string, LoadedInvoice> deposits;
+  for (const auto& id : draft.content.deposit_invoice_ids) {
+    if (validate_id(id, "content.deposit_invoice_ids").ok() && !deposits.contains(id)) {
+      auto deposit = load_invoice(txn, caller.tenant, id);
+      if (!deposit.ok()) {
+        return deposit.status();
+      }
+      deposits.emplace(id, *std::move(deposit));
+    }
+  }
+  return deposits;
+}
+
+Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
+                          const IssueInvoice& command) {
+  auto customer = load_customer(txn, caller.tenant, invoice.state.customer_id);
+  if (!customer.ok()) {
+    return customer.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(validate_series(command.series, "series"));
+  auto series = load_series(txn, caller.tenant, command.series);
+  if (!series.ok()) {
+    return series.status();
+  }
+  auto deposits = load_deposits(txn, caller, invoice.state);
+  if (!deposits.ok()) {
+    return deposits.status();
+  }
+  std::vector<InvoiceState> deposit_states;
+  deposit_states.reserve(deposits->size());
+  for (const auto& [id, deposit] : *deposits) {
+    deposit_states.push_back(deposit.state);
+  }
+  auto decision = decide(command, invoice.state, customer->state, *series, deposit_states);
+  if (!decision.ok()) {
+    return decision.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, *series, *deposits, *decision));
+  return invoice_resource(invoice, InvoiceDetail::kFull);
+}
+
+Result<LoadedInvoice> draft(Transaction& txn, const Caller& caller, const DraftInvoice& command) {
+  ARFLOW_RETURN_IF_ERROR(validate_id(command.invoice_id, "invoice_id"));
+  ARFLOW_RETURN_IF_ERROR(validate_id(command.customer_id, "customer_id"));
+  auto customer = load_customer(txn, caller.tenant, command.customer_id);
+  if (!customer.ok()) {
+    return customer.status();
+  }
+  if (!customer->state.registered) {
+    return not_found("customer_id", "customer", command.customer_id);
+  }
+  auto invoice = load_invoice(txn, caller.tenant, command.invoice_id);
+  if (!invoice.ok()) {
+    return invoice.status();
+  }
+  if (invoice->state.status != InvoiceStatus::kNone) {
+    return absl::AlreadyExistsError(fmt::format("invoice_id: invoice '{}' already exists ({})",
+                                                command.invoice_id,
+                                                status_name(invoice->state.status)));
+  }
+  auto events = decide(command, invoice->state);
+  if (!events.ok()) {
+    return events.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, *invoice, *events));
+  return invoice;
+}
+
+}  // namespace
+
+Result<v1::Customer> execute(Transaction& txn, const Caller& caller,
+                             const RegisterCustomer& command) {
+  ARFLOW_RETURN_IF_ERROR(validate_id(command.customer_id, "customer_id"));
+  auto customer = load_customer(txn, caller.tenant, command.customer_id);
+  if (!customer.ok()) {
+    return customer.status();
+  }
+  if (customer->position.version > 0) {
+    return absl::AlreadyExistsError(
+        fmt::format("customer_id: customer '{}' already exists", command.customer_id));
+  }
+  auto events = decide(command, customer->state);
+  if (!events.ok()) {
+    return events.status();
+  }
+  return record(txn, caller, *customer, *events);
+}
+
+Result<v1::Customer> update_customer(Transaction& txn, const Caller& caller,
+                                     std::string_view customer_id,
+                                     const v1::CustomerDetails& patch,
+                                     const google::protobuf::FieldMask& mask) {
+  ARFLOW_RETURN_IF_ERROR(validate_id(customer_id, "name"));
+  auto customer = load_customer(txn, caller.tenant, customer_id);
+  if (!customer.ok()) {
+    return customer.status();
+  }
+  if (!customer->state.registered) {
+    return not_found("name", "customer", customer_id);
+  }
+  v1::CustomerDetails merged = customer->resource.details();
+  if (mask.paths().empty()) {
+    merged = patch;
+  } else {
+    google::protobuf::util::FieldMaskUtil::MergeOptions options;
+    options.set_replace_message_fields(true);
+    options.set_replace_repeated_fields(true);
+    google::protobuf::util::FieldMaskUtil::MergeMessageTo(patch, mask, options, &merged);
+  }
+  auto details = from_proto(merged, "details");
+  if (!details.ok()) {
+    return details.status();
+  }
+  auto events = decide(UpdateCustomer{.customer_id = std::string(customer_id),
+                                      .details = *std::move(details)},
+                       customer->state);
+  if (!events.ok()) {
+    return events.status();
+  }
+  return record(txn, caller, *customer, *events);
+}
+
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftInvoice& command) {
+  auto invoice = draft(txn, caller, command);
+  if (!invoice.ok()) {
+    return invoice.status();
+  }
+  return invoice_resource(*invoice, InvoiceDetail::kFull);
+}
+
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftInvoice& draft_command,
+                            const IssueInvoice& command) {
+  // Drafting then issuing within one command: if issuing is refused, the loop rolls the
+  // draft back too, so the caller sees one outcome.
+  auto invoice = draft(txn, caller, draft_command);
+  if (!invoice.ok()) {
+    return invoice.status();
+  }
+  return issue(txn, caller, *invoice, command);
+}
+
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const EditDraft& command) {
+  return on_invoice(txn, caller, command);
+}
+
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DeleteDraft& command) {
+  return on_invoice(txn, caller, command);
+}
+
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const IssueInvoice& command) {
+  auto invoice = existing_invoice(txn, caller, command.invoice_id);
+  if (!invoice.ok()) {
+    return invoice.status();
+  }
+  return issue(txn, caller, *invoice, command);
+}
+
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
+                            const IssueCreditNote& command) {
+  auto invoice = existing_invoice(txn, caller, command.invoice_id);
+  if (!invoice.ok()) {
+    return invoice.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(validate_series(command.series, "series"));
+  auto series = load_series(txn, caller.tenant, command.series);
+  if (!series.ok()) {
+    return series.status();
+  }
+  // A full credit note on a final invoice releases the deposits it deducted.
+  std::map<std::string, LoadedInvoice> deposits;
+  if (invoice->state.issued.has_value()) {
+    for (const auto& deducted : invoice->state.issued->deposits) {
+      auto deposit = load_invoice(txn, caller.tenant, deducted.invoice_id);
+      if (!deposit.ok()) {
+        return deposit.status();
+      }
+      deposits.emplace(deducted.invoice_id, *std::move(deposit));
+    }
+  }
+  auto decision = decide(command, invoice->state, *series);
+  if (!decision.ok()) {
+    return decision.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, *invoice, *series, deposits, *decision));
+  return invoice_resource(*invoice, InvoiceDetail::kFull);
+}
+
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
+                            const WriteOffInvoice& command) {
+  return on_invoice(txn, caller, command);
+}
+
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const AddLateFee& command) {
+  return on_invoice(txn, caller, command);
+}
+
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
+                            const RecordRecipientStatus& command) {
+  return on_invoice(txn, caller, command);
+}
+
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const ApplyPayment& command) {
+  return on_invoice(txn, caller, command);
+}
+
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
+                            const ReversePayment& command) {
+  return on_invoice(txn, caller, command);
+}
+
+}  // namespace arflow::invoicing::app

@@ -1,0 +1,65 @@
+#pragma once
+// The invoicing service's write side: each function runs one domain command on the command
+// loop's Transaction (DESIGN.md, "The write path"). It loads the aggregates the decider
+// needs (aggregates.h), runs the pure decide(), appends the events at the versions it read
+// (ABORTED if another writer got there first, which the single-writer loop rules out), folds
+// them in, and writes the read-model rows (keys.h) in the same batch. It returns the
+// resource as it stands after the command, which the loop keeps as the request's result.
+//
+// Errors: the decider's (INVALID_ARGUMENT, FAILED_PRECONDITION, naming the field and the
+// rule), NOT_FOUND for an invoice or customer that does not exist, ALREADY_EXISTS for an id
+// already taken. On error the loop rolls back whatever the command staged.
+// Thread-safety: on the loop's thread only, like the Transaction.
+
+#include <string>
+#include <string_view>
+
+#include "arflow/core/error.h"
+#include "arflow/eventstore/transaction.h"
+#include "arflow/invoicing/v1/invoicing_service.pb.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "invoicing/domain/commands.h"
+
+namespace arflow::invoicing::app {
+
+// Who asks, as every event records it.
+struct Caller {
+  std::string tenant;
+  std::string actor;           // the API key's name, or the reacting service ("payments")
+  std::string causation_id;    // the request id, or the event reacted to
+  std::string correlation_id;  // the business flow; the request id when it starts one
+};
+
+Result<v1::Customer> execute(eventstore::Transaction& txn, const Caller& caller,
+                             const RegisterCustomer& command);
+// Sets the fields of `mask` (every field when it is empty) from `patch`, then updates.
+Result<v1::Customer> update_customer(eventstore::Transaction& txn, const Caller& caller,
+                                     std::string_view customer_id,
+                                     const v1::CustomerDetails& patch,
+                                     const google::protobuf::FieldMask& mask);
+
+Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
+                            const DraftInvoice& command);
+// Drafts and issues in one step: one append of both events, with the number.
+Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
+                            const DraftInvoice& draft, const IssueInvoice& issue);
+Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
+                            const EditDraft& command);
+Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
+                            const DeleteDraft& command);
+Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
+                            const IssueInvoice& command);
+Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
+                            const IssueCreditNote& command);
+Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
+                            const WriteOffInvoice& command);
+Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
+                            const AddLateFee& command);
+Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
+                            const RecordRecipientStatus& command);
+Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
+                            const ApplyPayment& command);
+Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
+                            const ReversePayment& command);
+
+}  // namespace arflow::invoicing::app
