@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libabsl-dev libssl-dev
   libxlsxwriter-dev
-  kcat clang-format clang-tidy
+  kcat clang-format clang-tidy unzip
 )
 
 missing=()

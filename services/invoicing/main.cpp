@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
     ARFLOW_LOG_ERROR("start_failed", "error=\"{}\"", s.ToString());
     return 1;
   }
+  // One line on stdout once serving, for scripts and tests that asked for port 0.
+  std::cout << "arflow-invoicing grpc_port=" << (*host)->grpc_port() << std::endl;
   (*host)->run_until_signal(stop);
   host->reset();
   return 0;

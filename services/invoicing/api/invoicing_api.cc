@@ -51,9 +51,7 @@ uint64_t fingerprint_of(std::string_view method, const Message& request) {
   return eventstore::fingerprint(bytes);
 }
 
-Date today(const Clock& clock) {
-  return Date(std::chrono::floor<std::chrono::days>(clock.now()));
-}
+Date today(const Clock& clock) { return Date(std::chrono::floor<std::chrono::days>(clock.now())); }
 
 Result<Date> date_or_today(bool has, const common::Date& date, std::string_view field,
                            const Clock& clock) {
@@ -213,8 +211,9 @@ grpc::ServerUnaryReactor* InvoicingApi::UpdateCustomer(Ctx* ctx,
   absl::Status valid = check_request_id(request->request_id(), "request_id");
   if (valid.ok() && !google::protobuf::util::FieldMaskUtil::IsValidFieldMask<v1::CustomerDetails>(
                         request->update_mask())) {
-    valid = invalid_field("update_mask", "must name fields of CustomerDetails ('legal_name', "
-                                         "'contact_emails', 'billing_address', ...)");
+    valid = invalid_field("update_mask",
+                          "must name fields of CustomerDetails ('legal_name', "
+                          "'contact_emails', 'billing_address', ...)");
   }
   if (!valid.ok()) {
     return server::finish_unary(ctx, valid);
@@ -227,8 +226,7 @@ grpc::ServerUnaryReactor* InvoicingApi::UpdateCustomer(Ctx* ctx,
       });
 }
 
-grpc::ServerUnaryReactor* InvoicingApi::GetCustomer(Ctx* ctx,
-                                                    const v1::GetCustomerRequest* request,
+grpc::ServerUnaryReactor* InvoicingApi::GetCustomer(Ctx* ctx, const v1::GetCustomerRequest* request,
                                                     v1::Customer* response) {
   auto principal = server::authorize(*ctx, tenants_);
   if (!principal.ok()) {
@@ -351,11 +349,10 @@ grpc::ServerUnaryReactor* InvoicingApi::IssueInvoice(Ctx* ctx,
   if (!valid.ok()) {
     return server::finish_unary(ctx, valid);
   }
-  return mutate<v1::Invoice>(loop_, ctx, *principal, "IssueInvoice", *request,
-                             request->request_id(), response,
-                             invoice_work(invoicing::IssueInvoice{.invoice_id = *invoice_id,
-                                                                  .series = request->series(),
-                                                                  .issue_date = *issue_date}));
+  return mutate<v1::Invoice>(
+      loop_, ctx, *principal, "IssueInvoice", *request, request->request_id(), response,
+      invoice_work(invoicing::IssueInvoice{
+          .invoice_id = *invoice_id, .series = request->series(), .issue_date = *issue_date}));
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
@@ -460,15 +457,15 @@ grpc::ServerUnaryReactor* InvoicingApi::CreateCreditNote(Ctx* ctx,
   if (!valid.ok()) {
     return server::finish_unary(ctx, valid);
   }
-  return mutate<v1::Invoice>(loop_, ctx, *principal, "CreateCreditNote", *request,
-                             request->request_id(), response,
-                             invoice_work(IssueCreditNote{.invoice_id = *invoice_id,
-                                                          .credit_note_id = request->credit_note_id(),
-                                                          .series = request->series(),
-                                                          .issue_date = *issue_date,
-                                                          .reason = request->reason(),
-                                                          .full = request->full(),
-                                                          .lines = std::move(lines)}));
+  return mutate<v1::Invoice>(
+      loop_, ctx, *principal, "CreateCreditNote", *request, request->request_id(), response,
+      invoice_work(IssueCreditNote{.invoice_id = *invoice_id,
+                                   .credit_note_id = request->credit_note_id(),
+                                   .series = request->series(),
+                                   .issue_date = *issue_date,
+                                   .reason = request->reason(),
+                                   .full = request->full(),
+                                   .lines = std::move(lines)}));
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::WriteOffInvoice(Ctx* ctx,
@@ -522,14 +519,14 @@ grpc::ServerUnaryReactor* InvoicingApi::AddLateFee(Ctx* ctx, const v1::AddLateFe
   if (!valid.ok()) {
     return server::finish_unary(ctx, valid);
   }
-  return mutate<v1::Invoice>(loop_, ctx, *principal, "AddLateFee", *request,
-                             request->request_id(), response,
-                             invoice_work(invoicing::AddLateFee{.invoice_id = *invoice_id,
-                                                                .source_id = request->source_id(),
-                                                                .kind = *kind,
-                                                                .description = request->description(),
-                                                                .amount = *amount,
-                                                                .as_of = *as_of}));
+  return mutate<v1::Invoice>(
+      loop_, ctx, *principal, "AddLateFee", *request, request->request_id(), response,
+      invoice_work(invoicing::AddLateFee{.invoice_id = *invoice_id,
+                                         .source_id = request->source_id(),
+                                         .kind = *kind,
+                                         .description = request->description(),
+                                         .amount = *amount,
+                                         .as_of = *as_of}));
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::RecordRecipientStatus(
@@ -557,13 +554,12 @@ grpc::ServerUnaryReactor* InvoicingApi::RecordRecipientStatus(
   if (!valid.ok()) {
     return server::finish_unary(ctx, valid);
   }
-  return mutate<v1::Invoice>(loop_, ctx, *principal, "RecordRecipientStatus", *request,
-                             request->request_id(), response,
-                             invoice_work(invoicing::RecordRecipientStatus{
-                                 .invoice_id = *invoice_id,
-                                 .status = *status,
-                                 .reason = request->reason(),
-                                 .reported_at = *reported}));
+  return mutate<v1::Invoice>(
+      loop_, ctx, *principal, "RecordRecipientStatus", *request, request->request_id(), response,
+      invoice_work(invoicing::RecordRecipientStatus{.invoice_id = *invoice_id,
+                                                    .status = *status,
+                                                    .reason = request->reason(),
+                                                    .reported_at = *reported}));
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::GetInvoice(Ctx* ctx, const v1::GetInvoiceRequest* request,
@@ -675,6 +671,12 @@ class InvoicingApi::ExportReactor final : public grpc::ServerWriteReactor<v1::Fi
   absl::Status run(const eventstore::Store& store, const std::string& tenant,
                    const InvoiceFilter& filter, v1::ExportFormat format, Date as_of,
                    const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return absl::UnavailableError(
+          fmt::format("cannot create the export directory {}: {}", dir.string(), ec.message()));
+    }
     auto file = FollowUpExport::create(format, as_of, dir);
     if (!file.ok()) {
       return file.status();
@@ -691,6 +693,7 @@ class InvoicingApi::ExportReactor final : public grpc::ServerWriteReactor<v1::Fi
          data = (*file)->take(kExportChunkBytes)) {
       ARFLOW_RETURN_IF_ERROR(append(data));
     }
+    ARFLOW_RETURN_IF_ERROR((*file)->status());  // a failed read ends take() early
     if (!chunk_.data().empty() || !sent_any_) {
       ARFLOW_RETURN_IF_ERROR(write());
     }
@@ -725,10 +728,10 @@ class InvoicingApi::ExportReactor final : public grpc::ServerWriteReactor<v1::Fi
   std::shared_ptr<std::atomic<int>> exports_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool writing_ = false;    // guarded by mu_
-  bool cancelled_ = false;  // guarded by mu_
-  bool sent_any_ = false;   // worker only
-  v1::FileChunk chunk_;     // worker only: being filled
+  bool writing_ = false;     // guarded by mu_
+  bool cancelled_ = false;   // guarded by mu_
+  bool sent_any_ = false;    // worker only
+  v1::FileChunk chunk_;      // worker only: being filled
   v1::FileChunk in_flight_;  // owned by gRPC between StartWrite and OnWriteDone
   std::thread worker_;
 };

@@ -64,12 +64,10 @@ class InvoicingApi final : public v1::InvoicingService::CallbackService {
                           v1::Invoice* response) override;
   Unary* WriteOffInvoice(Ctx* ctx, const v1::WriteOffInvoiceRequest* request,
                          v1::Invoice* response) override;
-  Unary* AddLateFee(Ctx* ctx, const v1::AddLateFeeRequest* request,
-                    v1::Invoice* response) override;
+  Unary* AddLateFee(Ctx* ctx, const v1::AddLateFeeRequest* request, v1::Invoice* response) override;
   Unary* RecordRecipientStatus(Ctx* ctx, const v1::RecordRecipientStatusRequest* request,
                                v1::Invoice* response) override;
-  Unary* GetInvoice(Ctx* ctx, const v1::GetInvoiceRequest* request,
-                    v1::Invoice* response) override;
+  Unary* GetInvoice(Ctx* ctx, const v1::GetInvoiceRequest* request, v1::Invoice* response) override;
   Unary* ListInvoices(Ctx* ctx, const v1::ListInvoicesRequest* request,
                       v1::ListInvoicesResponse* response) override;
   Unary* GetCustomerStatement(Ctx* ctx, const v1::GetCustomerStatementRequest* request,

@@ -51,8 +51,8 @@ Result<LoadedInvoice> load_invoice(eventstore::Transaction& txn, std::string_vie
       return row.status();
     }
     if (!row->has_value() || !event.ParseFromString(**row)) {
-      return absl::DataLossError(
-          fmt::format("stream {}: event {} of {} is missing or unreadable", stream, version, *head));
+      return absl::DataLossError(fmt::format("stream {}: event {} of {} is missing or unreadable",
+                                             stream, version, *head));
     }
     fold(invoice, event);
   }

@@ -54,8 +54,7 @@ Result<v1::Customer> record(Transaction& txn, const Caller& caller, LoadedCustom
   if (!head.ok()) {
     return head.status();
   }
-  const Timestamp created =
-      customer.position.version == 0 ? txn.now() : customer.position.created;
+  const Timestamp created = customer.position.version == 0 ? txn.now() : customer.position.created;
   v1::Customer resource = customer_resource(caller.tenant, after, created, txn.now());
   txn.put(customer_row(caller.tenant, after.customer_id), resource.SerializeAsString());
   return resource;
@@ -79,9 +78,8 @@ absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoi
   }
   if (!after.integrity.ok()) {
     // The decider's own events must fold: anything else is a bug, not the caller's fault.
-    return absl::InternalError(
-        fmt::format("the events decided for invoice '{}' do not fold: {}", after.invoice_id,
-                    after.integrity.message()));
+    return absl::InternalError(fmt::format("the events decided for invoice '{}' do not fold: {}",
+                                           after.invoice_id, after.integrity.message()));
   }
   std::vector<Envelope> envelopes;
   envelopes.reserve(events.size());
@@ -99,9 +97,9 @@ absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoi
   invoice.position.version = *head;
   if (created) {
     invoice.position.created = txn.now();
-    txn.put(customer_invoice_row(caller.tenant, invoice.state.customer_id,
-                                 invoice.state.invoice_id),
-            "");
+    txn.put(
+        customer_invoice_row(caller.tenant, invoice.state.customer_id, invoice.state.invoice_id),
+        "");
   }
   invoice.position.updated = txn.now();
   txn.put(invoice_row(caller.tenant, invoice.state.invoice_id),
@@ -262,8 +260,7 @@ Result<v1::Customer> execute(Transaction& txn, const Caller& caller,
 }
 
 Result<v1::Customer> update_customer(Transaction& txn, const Caller& caller,
-                                     std::string_view customer_id,
-                                     const v1::CustomerDetails& patch,
+                                     std::string_view customer_id, const v1::CustomerDetails& patch,
                                      const google::protobuf::FieldMask& mask) {
   ARFLOW_RETURN_IF_ERROR(validate_id(customer_id, "name"));
   auto customer = load_customer(txn, caller.tenant, customer_id);
@@ -286,9 +283,9 @@ Result<v1::Customer> update_customer(Transaction& txn, const Caller& caller,
   if (!details.ok()) {
     return details.status();
   }
-  auto events = decide(UpdateCustomer{.customer_id = std::string(customer_id),
-                                      .details = *std::move(details)},
-                       customer->state);
+  auto events = decide(
+      UpdateCustomer{.customer_id = std::string(customer_id), .details = *std::move(details)},
+      customer->state);
   if (!events.ok()) {
     return events.status();
   }
@@ -303,8 +300,8 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftI
   return invoice_resource(*invoice, InvoiceDetail::kFull);
 }
 
-Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftInvoice& draft_command,
-                            const IssueInvoice& command) {
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
+                            const DraftInvoice& draft_command, const IssueInvoice& command) {
   // Drafting then issuing within one command: if issuing is refused, the loop rolls the
   // draft back too, so the caller sees one outcome.
   auto invoice = draft(txn, caller, draft_command);
@@ -378,8 +375,7 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const ApplyP
   return on_invoice(txn, caller, command);
 }
 
-Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
-                            const ReversePayment& command) {
+Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const ReversePayment& command) {
   return on_invoice(txn, caller, command);
 }
 

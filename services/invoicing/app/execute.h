@@ -34,8 +34,7 @@ Result<v1::Customer> execute(eventstore::Transaction& txn, const Caller& caller,
                              const RegisterCustomer& command);
 // Sets the fields of `mask` (every field when it is empty) from `patch`, then updates.
 Result<v1::Customer> update_customer(eventstore::Transaction& txn, const Caller& caller,
-                                     std::string_view customer_id,
-                                     const v1::CustomerDetails& patch,
+                                     std::string_view customer_id, const v1::CustomerDetails& patch,
                                      const google::protobuf::FieldMask& mask);
 
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,

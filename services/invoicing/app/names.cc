@@ -14,8 +14,8 @@ constexpr std::string_view kTenants = "tenants/";
 absl::Status check_tenant(std::string_view tenant, std::string_view caller_tenant,
                           std::string_view field) {
   if (tenant != caller_tenant) {
-    return absl::PermissionDeniedError(fmt::format(
-        "{}: tenant '{}' is not the tenant of the caller's API key", field, tenant));
+    return absl::PermissionDeniedError(
+        fmt::format("{}: tenant '{}' is not the tenant of the caller's API key", field, tenant));
   }
   return absl::OkStatus();
 }
@@ -23,8 +23,8 @@ absl::Status check_tenant(std::string_view tenant, std::string_view caller_tenan
 Result<std::string> child_id(std::string_view name, std::string_view caller_tenant,
                              std::string_view collection, std::string_view field) {
   const auto malformed = [&] {
-    return invalid_field(field, fmt::format("must be tenants/{{tenant}}/{}/{{id}}, not '{}'",
-                                            collection, name));
+    return invalid_field(
+        field, fmt::format("must be tenants/{{tenant}}/{}/{{id}}, not '{}'", collection, name));
   };
   if (!name.starts_with(kTenants)) {
     return malformed();

@@ -7,11 +7,11 @@ namespace arflow::invoicing::app {
 
 absl::Status PaymentsReaction::apply(const eventstore::Envelope& event,
                                      eventstore::Transaction& txn) {
-  const Caller caller{.tenant = event.tenant_id(),
-                      .actor = "payments",
-                      .causation_id = event.event_id(),
-                      .correlation_id = event.correlation_id().empty() ? event.event_id()
-                                                                       : event.correlation_id()};
+  const Caller caller{
+      .tenant = event.tenant_id(),
+      .actor = "payments",
+      .causation_id = event.event_id(),
+      .correlation_id = event.correlation_id().empty() ? event.event_id() : event.correlation_id()};
   switch (event.payload_case()) {
     case eventstore::Envelope::kPaymentAllocated: {
       const auto& allocated = event.payment_allocated();

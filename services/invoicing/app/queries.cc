@@ -14,6 +14,7 @@
 #include "invoicing/app/resources.h"
 #include "invoicing/domain/customer.h"
 #include "invoicing/domain/proto_convert.h"
+#include "invoicing/query/follow_up.h"
 
 namespace arflow::invoicing::app {
 
@@ -58,8 +59,8 @@ Result<std::string> scan_invoices(const eventstore::Store& store, std::string_vi
                                   size_t budget,
                                   const std::function<Result<bool>(const v1::Invoice&)>& visit) {
   const auto customer = customer_id_equals(filter);
-  const std::string prefix = customer.has_value() ? customer_invoices_prefix(tenant, *customer)
-                                                  : invoices_prefix(tenant);
+  const std::string prefix =
+      customer.has_value() ? customer_invoices_prefix(tenant, *customer) : invoices_prefix(tenant);
   std::string last;
   size_t looked_at = 0;
   bool reached_end = true;
@@ -81,7 +82,8 @@ Result<std::string> scan_invoices(const eventstore::Store& store, std::string_vi
             return false;
           }
           if (!row->has_value()) {
-            failed = absl::DataLossError(fmt::format("invoice '{}' is indexed but has no row", last));
+            failed =
+                absl::DataLossError(fmt::format("invoice '{}' is indexed but has no row", last));
             return false;
           }
           invoice = invoice_from_row(key, **row);
@@ -120,11 +122,6 @@ Result<int32_t> page_size_of(int32_t requested) {
     return kDefaultPageSize;
   }
   return std::min(requested, kMaxPageSize);
-}
-
-int32_t days_late(Date due, Date as_of) {
-  const auto days = (std::chrono::sys_days(as_of) - std::chrono::sys_days(due)).count();
-  return days > 0 ? static_cast<int32_t>(days) : 0;
 }
 
 Result<v1::Customer> get_customer(const eventstore::Store& store, std::string_view tenant,
@@ -197,9 +194,9 @@ Result<v1::Invoice> get_invoice(const eventstore::Store& store, std::string_view
 }
 
 Result<v1::ListInvoicesResponse> list_invoices(const eventstore::Store& store,
-                                               std::string_view tenant,
-                                               const InvoiceFilter& filter, int32_t page_size,
-                                               std::string_view page_token, v1::InvoiceView view) {
+                                               std::string_view tenant, const InvoiceFilter& filter,
+                                               int32_t page_size, std::string_view page_token,
+                                               v1::InvoiceView view) {
   auto size = page_size_of(page_size);
   if (!size.ok()) {
     return size.status();
@@ -250,11 +247,6 @@ Result<v1::CustomerStatement> customer_statement(const eventstore::Store& store,
         if (!is_open(invoice.status())) {
           return true;
         }
-        auto due = from_proto(invoice.due_date(), "due_date");
-        if (!due.ok()) {
-          return absl::DataLossError(
-              fmt::format("invoice '{}' has no due date", invoice.invoice_id()));
-        }
         auto* item = statement.add_open_items();
         item->set_invoice_id(invoice.invoice_id());
         item->set_number(invoice.number());
@@ -263,7 +255,7 @@ Result<v1::CustomerStatement> customer_statement(const eventstore::Store& store,
         *item->mutable_amount_due() = invoice.amount_due();
         *item->mutable_balance() = invoice.balance();
         item->set_status(invoice.status());
-        item->set_days_late(days_late(*due, as_of));
+        item->set_days_late(static_cast<int32_t>(days_late(invoice, as_of)));
         item->set_recipient_status(invoice.recipient_status());
         balances[invoice.balance().currency()] += invoice.balance().minor_units();
         if (item->days_late() > 0) {
@@ -292,9 +284,9 @@ Result<v1::CustomerStatement> customer_statement(const eventstore::Store& store,
   return statement;
 }
 
-absl::Status for_each_issued_invoice(
-    const eventstore::Store& store, std::string_view tenant, const InvoiceFilter& filter,
-    const std::function<absl::Status(const v1::Invoice&)>& visit) {
+absl::Status for_each_issued_invoice(const eventstore::Store& store, std::string_view tenant,
+                                     const InvoiceFilter& filter,
+                                     const std::function<absl::Status(const v1::Invoice&)>& visit) {
   return scan_invoices(store, tenant, filter, "", SIZE_MAX,
                        [&](const v1::Invoice& invoice) -> Result<bool> {
                          if (invoice.number().empty()) {

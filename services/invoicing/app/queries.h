@@ -36,9 +36,9 @@ Result<v1::Invoice> get_invoice(const eventstore::Store& store, std::string_view
                                 std::string_view invoice_id, v1::InvoiceView view);
 // Deleted drafts are not listed.
 Result<v1::ListInvoicesResponse> list_invoices(const eventstore::Store& store,
-                                               std::string_view tenant,
-                                               const InvoiceFilter& filter, int32_t page_size,
-                                               std::string_view page_token, v1::InvoiceView view);
+                                               std::string_view tenant, const InvoiceFilter& filter,
+                                               int32_t page_size, std::string_view page_token,
+                                               v1::InvoiceView view);
 
 Result<v1::CustomerStatement> customer_statement(const eventstore::Store& store,
                                                  std::string_view tenant,
@@ -46,11 +46,8 @@ Result<v1::CustomerStatement> customer_statement(const eventstore::Store& store,
 
 // Every issued invoice (one with a number) that matches `filter`, in id order, BASIC view.
 // `visit` returns an error to stop the export with it.
-absl::Status for_each_issued_invoice(
-    const eventstore::Store& store, std::string_view tenant, const InvoiceFilter& filter,
-    const std::function<absl::Status(const v1::Invoice&)>& visit);
-
-// Whole days from `due` to `as_of`, 0 when not past due.
-int32_t days_late(Date due, Date as_of);
+absl::Status for_each_issued_invoice(const eventstore::Store& store, std::string_view tenant,
+                                     const InvoiceFilter& filter,
+                                     const std::function<absl::Status(const v1::Invoice&)>& visit);
 
 }  // namespace arflow::invoicing::app

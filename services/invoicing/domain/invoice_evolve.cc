@@ -231,12 +231,13 @@ absl::Status apply(InvoiceState& s, const v1::PaymentApplied& e) {
   ARFLOW_RETURN_IF_ERROR(require_issued(s, "payment"));
   INVOICING_ASSIGN_OR_RETURN(Money amount, from_proto(e.amount(), "amount"));
   INVOICING_ASSIGN_OR_RETURN(Date paid_on, from_proto(e.paid_on(), "paid_on"));
-  const bool inserted = s.issued->allocations
-                            .try_emplace(e.allocation_id(),
-                                         AllocationRecord{.amount = amount,
-                                                          .state = AllocationRecord::State::kApplied,
-                                                          .paid_on = paid_on})
-                            .second;
+  const bool inserted =
+      s.issued->allocations
+          .try_emplace(
+              e.allocation_id(),
+              AllocationRecord{
+                  .amount = amount, .state = AllocationRecord::State::kApplied, .paid_on = paid_on})
+          .second;
   if (!inserted) {
     return corrupt(s, fmt::format("allocation '{}' applied twice", e.allocation_id()));
   }

@@ -42,9 +42,10 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceHostOptions optio
     return absl::UnavailableError(
         fmt::format("--data-dir {}: cannot create it: {}", flags.data_dir, ec.message()));
   }
-  auto store = eventstore::Store::open({.path = (std::filesystem::path(flags.data_dir) / "store").string(),
-                                        .events_topic = host->options_.events_topic,
-                                        .clock = host->clock_.get()});
+  auto store =
+      eventstore::Store::open({.path = (std::filesystem::path(flags.data_dir) / "store").string(),
+                               .events_topic = host->options_.events_topic,
+                               .clock = host->clock_.get()});
   if (!store.ok()) {
     return store.status();
   }
@@ -57,7 +58,8 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceHostOptions optio
     return relay.status();
   }
   host->relay_ = *std::move(relay);
-  host->wake_relay_.emplace(host->loop_->on_commit([relay = host->relay_.get()] { relay->wake(); }));
+  host->wake_relay_.emplace(
+      host->loop_->on_commit([relay = host->relay_.get()] { relay->wake(); }));
 
   auto metrics = MetricsRegistry::create(host->options_.service, flags.metrics_addr);
   if (!metrics.ok()) {
