@@ -20,5 +20,19 @@ case "${1:-list}" in
       echo
       echo "No service is built yet: the kernel and the embedded broker are up."
     fi
+    if [ -f services/invoicing/main.cpp ]; then
+      # Show it working: a customer and an issued invoice, through the CLI. Ids are fresh on
+      # every start, so a second start on the same data adds a new pair.
+      a=build/bin/arflow
+      id="demo-$(date +%s)"
+      for _ in $(seq 50); do "$a" customer list >/dev/null 2>&1 && break; sleep 0.2; done
+      echo
+      echo "Demo: a customer and an invoice issued through the invoicing API (build/bin/arflow)"
+      "$a" customer create "$id" --name "Démo SARL" --profile business --language fr \
+        --email compta@demo.example --address-line "1 rue de la Paix" --postal-code 75002 \
+        --city Paris --country FR --terms net:30 | head -3
+      "$a" invoice create "$id-inv" --customer "$id" --currency EUR \
+        --line "Consulting;3;450.00;20" --line "Travel;1;120.50;10" --issue --series DEMO
+    fi
     ;;
 esac

@@ -11,7 +11,7 @@ data="${ARFLOW_DATA:-$root/data}"
 bash scripts/install-deps.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C build -j "$(nproc)" arflow-broker $(bash scripts/services.sh targets)
+ninja -C build -j "$(nproc)" arflow-broker arflow $(bash scripts/services.sh targets)
 bin=$root/build/bin
 mkdir -p "$data"
 

@@ -130,6 +130,16 @@ Result<CreateInvoiceCommands> create_invoice_commands(const v1::CreateInvoiceReq
   return commands;
 }
 
+// Finishes a query with its result.
+template <typename T>
+grpc::ServerUnaryReactor* reply(grpc::CallbackServerContext* ctx, Result<T> result, T* response) {
+  if (!result.ok()) {
+    return server::finish_unary(ctx, result.status());
+  }
+  *response = *std::move(result);
+  return server::finish_unary(ctx, absl::OkStatus());
+}
+
 app::Caller caller_of(const server::Principal& principal, const std::string& request_id) {
   return app::Caller{.tenant = principal.tenant_id,
                      .actor = principal.key_name,
@@ -237,10 +247,7 @@ grpc::ServerUnaryReactor* InvoicingApi::GetCustomer(Ctx* ctx, const v1::GetCusto
     return server::finish_unary(ctx, customer_id.status());
   }
   auto customer = app::get_customer(store_, principal->tenant_id, *customer_id);
-  if (customer.ok()) {
-    *response = *std::move(customer);
-  }
-  return server::finish_unary(ctx, customer.status());
+  return reply(ctx, std::move(customer), response);
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::ListCustomers(Ctx* ctx,
@@ -255,10 +262,7 @@ grpc::ServerUnaryReactor* InvoicingApi::ListCustomers(Ctx* ctx,
   }
   auto page = app::list_customers(store_, principal->tenant_id, request->page_size(),
                                   request->page_token());
-  if (page.ok()) {
-    *response = *std::move(page);
-  }
-  return server::finish_unary(ctx, page.status());
+  return reply(ctx, std::move(page), response);
 }
 
 // ----- Invoices -------------------------------------------------------------------------------
@@ -573,10 +577,7 @@ grpc::ServerUnaryReactor* InvoicingApi::GetInvoice(Ctx* ctx, const v1::GetInvoic
     return server::finish_unary(ctx, invoice_id.status());
   }
   auto invoice = app::get_invoice(store_, principal->tenant_id, *invoice_id, request->view());
-  if (invoice.ok()) {
-    *response = *std::move(invoice);
-  }
-  return server::finish_unary(ctx, invoice.status());
+  return reply(ctx, std::move(invoice), response);
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::ListInvoices(Ctx* ctx,
@@ -595,10 +596,7 @@ grpc::ServerUnaryReactor* InvoicingApi::ListInvoices(Ctx* ctx,
   }
   auto page = app::list_invoices(store_, principal->tenant_id, *filter, request->page_size(),
                                  request->page_token(), request->view());
-  if (page.ok()) {
-    *response = *std::move(page);
-  }
-  return server::finish_unary(ctx, page.status());
+  return reply(ctx, std::move(page), response);
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::GetCustomerStatement(
@@ -616,10 +614,7 @@ grpc::ServerUnaryReactor* InvoicingApi::GetCustomerStatement(
     return server::finish_unary(ctx, as_of.status());
   }
   auto statement = app::customer_statement(store_, principal->tenant_id, *customer_id, *as_of);
-  if (statement.ok()) {
-    *response = *std::move(statement);
-  }
-  return server::finish_unary(ctx, statement.status());
+  return reply(ctx, std::move(statement), response);
 }
 
 // ----- The follow-up export -------------------------------------------------------------------
