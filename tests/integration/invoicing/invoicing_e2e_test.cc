@@ -147,11 +147,12 @@ class InvoicingEndToEnd : public ::testing::Test {
 
 InvoicingProcesses* InvoicingEndToEnd::processes_ = nullptr;
 
-TEST_F(InvoicingEndToEnd, AnInvoiceIsIssuedNumberedPaidInPartThenInFullAndItsHistorySaysWhoAndWhen) {
+TEST_F(InvoicingEndToEnd,
+       AnInvoiceIsIssuedNumberedPaidInPartThenInFullAndItsHistorySaysWhoAndWhen) {
   ASSERT_TRUE(create_customer("acme").ok());
   v1::Invoice issued;
-  auto status = api().CreateInvoice(call_context().get(), invoice_request("inv-100", "acme", true),
-                                    &issued);
+  auto status =
+      api().CreateInvoice(call_context().get(), invoice_request("inv-100", "acme", true), &issued);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(issued.status(), v1::INVOICE_STATUS_ISSUED);
   EXPECT_TRUE(issued.number().starts_with("E2E-")) << issued.number();
@@ -170,9 +171,8 @@ TEST_F(InvoicingEndToEnd, AnInvoiceIsIssuedNumberedPaidInPartThenInFullAndItsHis
   EXPECT_EQ(partly.last_payment_date().day(), 15u);
 
   allocate("alloc-100-b", "acme", "inv-100", 125255);
-  auto paid = wait_for("inv-100", [](const v1::Invoice& i) {
-    return i.status() == v1::INVOICE_STATUS_PAID;
-  });
+  auto paid = wait_for("inv-100",
+                       [](const v1::Invoice& i) { return i.status() == v1::INVOICE_STATUS_PAID; });
   EXPECT_EQ(paid.status(), v1::INVOICE_STATUS_PAID);
   EXPECT_EQ(paid.balance().minor_units(), 0);
 
@@ -192,15 +192,15 @@ TEST_F(InvoicingEndToEnd, AnInvoiceIsIssuedNumberedPaidInPartThenInFullAndItsHis
 TEST_F(InvoicingEndToEnd, AnAllocationTheInvoiceCannotTakeIsAnsweredOnTheTopicNotApplied) {
   ASSERT_TRUE(create_customer("overpayer").ok());
   v1::Invoice issued;
-  ASSERT_TRUE(api().CreateInvoice(call_context().get(),
-                                  invoice_request("inv-200", "overpayer", true), &issued)
+  ASSERT_TRUE(api()
+                  .CreateInvoice(call_context().get(),
+                                 invoice_request("inv-200", "overpayer", true), &issued)
                   .ok());
   allocate("alloc-200", "overpayer", "inv-200", issued.total().minor_units() + 1);
   // Published, so payments can turn it into credit; the invoice is untouched.
   bool rejected = false;
   for (int i = 0; i < 200 && !rejected; ++i) {
-    for (const auto& m :
-         read_topic(processes_->bootstrap(), std::string(bus::kInvoicingEvents))) {
+    for (const auto& m : read_topic(processes_->bootstrap(), std::string(bus::kInvoicingEvents))) {
       events::v1::Envelope e;
       rejected = rejected || (e.ParseFromString(m.value) && e.has_allocation_rejected() &&
                               e.allocation_rejected().allocation_id() == "alloc-200" &&
@@ -280,9 +280,10 @@ TEST_F(InvoicingEndToEnd, BadInputIsRefusedNamingTheFieldAndTheRuleAndChangesNot
   // Issuing twice, editing an issued invoice, crediting more than the balance, a recipient
   // status that cannot follow: FAILED_PRECONDITION or INVALID_ARGUMENT, nothing recorded.
   v1::Invoice issued;
-  ASSERT_TRUE(api().CreateInvoice(call_context().get(), invoice_request("good-1", "careful", true),
-                                  &issued)
-                  .ok());
+  ASSERT_TRUE(
+      api()
+          .CreateInvoice(call_context().get(), invoice_request("good-1", "careful", true), &issued)
+          .ok());
   v1::IssueInvoiceRequest issue;
   issue.set_name("tenants/dev/invoices/good-1");
   issue.set_series("E2E");
@@ -322,8 +323,9 @@ TEST_F(InvoicingEndToEnd, BadInputIsRefusedNamingTheFieldAndTheRuleAndChangesNot
 TEST_F(InvoicingEndToEnd, CreditNotesFeesAndRecipientStatusesShowInTheStatementAndTheFollowUp) {
   ASSERT_TRUE(create_customer("city-hall").ok());
   v1::Invoice issued;
-  ASSERT_TRUE(api().CreateInvoice(call_context().get(),
-                                  invoice_request("inv-400", "city-hall", true), &issued)
+  ASSERT_TRUE(api()
+                  .CreateInvoice(call_context().get(),
+                                 invoice_request("inv-400", "city-hall", true), &issued)
                   .ok());
   v1::Invoice out;
   // A late fee asked twice by the same source is added once.
@@ -419,8 +421,9 @@ TEST_F(InvoicingEndToEnd, CreditNotesFeesAndRecipientStatusesShowInTheStatementA
 TEST_F(InvoicingEndToEnd, KcatReadsThePublishedEventsWithTheirTypeAndCustomerKey) {
   ASSERT_TRUE(create_customer("kcat-customer").ok());
   v1::Invoice issued;
-  ASSERT_TRUE(api().CreateInvoice(call_context().get(),
-                                  invoice_request("inv-500", "kcat-customer", true), &issued)
+  ASSERT_TRUE(api()
+                  .CreateInvoice(call_context().get(),
+                                 invoice_request("inv-500", "kcat-customer", true), &issued)
                   .ok());
   std::set<std::string> seen;
   for (int i = 0; i < 100 && seen.size() < 3; ++i) {

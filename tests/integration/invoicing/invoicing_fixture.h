@@ -82,7 +82,7 @@ class InvoicingProcesses {
   std::unique_ptr<Process> service_;
   std::mutex mu_;
   std::shared_ptr<v1::InvoicingService::Stub> stub_;  // guarded by mu_
-  uint64_t generation_ = 0;                            // guarded by mu_
+  uint64_t generation_ = 0;                           // guarded by mu_
 };
 
 inline std::unique_ptr<grpc::ClientContext> call_context(int seconds = 10) {
