@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   // One line on stdout once serving, for scripts and tests that asked for port 0.
   std::cout << "arflow-invoicing grpc_port=" << (*host)->grpc_port() << std::endl;
   (*host)->run_until_signal(stop);
-  host->reset();
+  // Calls end first; then `api` (waiting for exports still reading the store), then the host.
+  (*host)->stop_serving();
   return 0;
 }

@@ -72,7 +72,9 @@ absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoi
   if (events.empty()) {
     return absl::OkStatus();
   }
-  InvoiceState after = invoice.state;
+  // Folded in place: on any error below, the command fails and its caller drops `invoice`.
+  const bool created = invoice.position.version == 0;
+  InvoiceState& after = invoice.state;
   for (const auto& event : events) {
     after = evolve(std::move(after), event);
   }
@@ -92,8 +94,6 @@ absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoi
   if (!head.ok()) {
     return head.status();
   }
-  const bool created = invoice.position.version == 0;
-  invoice.state = std::move(after);
   invoice.position.version = *head;
   if (created) {
     invoice.position.created = txn.now();

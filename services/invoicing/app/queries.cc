@@ -240,8 +240,20 @@ Result<v1::CustomerStatement> customer_statement(const eventstore::Store& store,
   v1::CustomerStatement statement;
   statement.set_customer(customer->name());
   *statement.mutable_as_of() = to_proto(as_of);
-  std::map<std::string, int64_t> balances;
-  std::map<std::string, int64_t> overdue;
+  // Summed as Money: an overflow is OUT_OF_RANGE, never a wrapped amount.
+  std::map<std::string, Money> balances;
+  std::map<std::string, Money> overdue;
+  const auto add_to = [](std::map<std::string, Money>& sums, const Money& amount) -> absl::Status {
+    auto [it, inserted] = sums.try_emplace(std::string(amount.currency()), amount);
+    if (!inserted) {
+      auto sum = add(it->second, amount);
+      if (!sum.ok()) {
+        return sum.status();
+      }
+      it->second = *sum;
+    }
+    return absl::OkStatus();
+  };
   auto last = scan_invoices(
       store, tenant, *by_customer, "", SIZE_MAX, [&](const v1::Invoice& invoice) -> Result<bool> {
         if (!is_open(invoice.status())) {
@@ -257,9 +269,14 @@ Result<v1::CustomerStatement> customer_statement(const eventstore::Store& store,
         item->set_status(invoice.status());
         item->set_days_late(static_cast<int32_t>(days_late(invoice, as_of)));
         item->set_recipient_status(invoice.recipient_status());
-        balances[invoice.balance().currency()] += invoice.balance().minor_units();
+        auto balance = from_proto(invoice.balance(), "balance");
+        if (!balance.ok()) {
+          return absl::DataLossError(
+              fmt::format("invoice '{}': {}", invoice.invoice_id(), balance.status().message()));
+        }
+        ARFLOW_RETURN_IF_ERROR(add_to(balances, *balance));
         if (item->days_late() > 0) {
-          overdue[invoice.balance().currency()] += invoice.balance().minor_units();
+          ARFLOW_RETURN_IF_ERROR(add_to(overdue, *balance));
         }
         return true;
       });
@@ -271,15 +288,11 @@ Result<v1::CustomerStatement> customer_statement(const eventstore::Store& store,
     return std::make_tuple(a.due_date().year(), a.due_date().month(), a.due_date().day()) <
            std::make_tuple(b.due_date().year(), b.due_date().month(), b.due_date().day());
   });
-  for (const auto& [currency, units] : balances) {
-    auto* m = statement.add_balances();
-    m->set_currency(currency);
-    m->set_minor_units(units);
+  for (const auto& [currency, sum] : balances) {
+    *statement.add_balances() = to_proto(sum);
   }
-  for (const auto& [currency, units] : overdue) {
-    auto* m = statement.add_overdue();
-    m->set_currency(currency);
-    m->set_minor_units(units);
+  for (const auto& [currency, sum] : overdue) {
+    *statement.add_overdue() = to_proto(sum);
   }
   return statement;
 }

@@ -114,11 +114,15 @@ int ServiceHost::run_until_signal(const sigset_t& signals) {
   return sig;
 }
 
-ServiceHost::~ServiceHost() {
+void ServiceHost::stop_serving() {
   if (server_ != nullptr) {
     server_->shutdown(kDefaultShutdownGrace);
   }
   server_.reset();
+}
+
+ServiceHost::~ServiceHost() {
+  stop_serving();
   metrics_.reset();  // no scrape reads the parts below any more
   kernel_metrics_.reset();
   consumers_.clear();

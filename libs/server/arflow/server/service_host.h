@@ -11,6 +11,7 @@
 //   (*host)->add_consumer("invoicing.payments", reaction, {kPaymentsEvents});
 //   (*host)->serve({&api});
 //   (*host)->run_until_signal(stop_signals);
+//   (*host)->stop_serving();  // then `api` is destroyed, then the host
 //
 // Stopping (destruction) goes in the order that loses nothing: the gRPC server drains its
 // calls, consumers stop, the command loop finishes what it holds, the relay publishes what
@@ -69,6 +70,10 @@ class ServiceHost {
   absl::Status serve(std::vector<grpc::Service*> services);
   // The bound gRPC port, once serving.
   uint16_t grpc_port() const { return server_ != nullptr ? server_->port() : 0; }
+
+  // Stops serving: running calls get the shutdown grace, then are cancelled. Call it before
+  // destroying the services that were served (they may still be finishing calls).
+  void stop_serving();
 
   // Blocks until one of `signals` arrives. The caller blocks them in every thread first
   // (pthread_sigmask before start()), so that only this wait receives them.
