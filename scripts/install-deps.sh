@@ -9,7 +9,7 @@ packages=(
   librdkafka-dev librocksdb-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libabsl-dev libssl-dev
-  libxlsxwriter-dev
+  libxlsxwriter-dev libjemalloc-dev
   kcat clang-format clang-tidy unzip
 )
 

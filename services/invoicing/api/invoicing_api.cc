@@ -58,6 +58,16 @@ Result<Date> date_or_today(bool has, const common::Date& date, std::string_view 
   return has ? from_proto(date, field) : Result<Date>(today(clock));
 }
 
+// An executed command's result: serialized for its idempotency record, and moved into the
+// call's response so that only a replayed request (answered from its record) is parsed.
+template <typename Response>
+std::string keep_result(Response result, Response& response, bool& executed) {
+  std::string bytes = result.SerializeAsString();
+  response = std::move(result);
+  executed = true;
+  return bytes;
+}
+
 template <typename Response>
 using Work = std::function<Result<Response>(eventstore::Transaction&, const app::Caller&)>;
 
@@ -72,20 +82,24 @@ grpc::ServerUnaryReactor* mutate(eventstore::CommandLoop& loop, grpc::CallbackSe
   command.tenant = principal.tenant_id;
   command.request_id = request_id;
   command.fingerprint = fingerprint_of(method, request);
+  // Written by the executor before the outcome is durable, read by `done` after: the loop's
+  // hand-over orders the two.
+  auto executed = std::make_shared<bool>(false);
   command.execute = [caller = app::Caller{.tenant = principal.tenant_id,
                                           .actor = principal.key_name,
                                           .causation_id = request_id,
                                           .correlation_id = request_id},
-                     work = std::move(work)](eventstore::Transaction& txn) -> Result<std::string> {
+                     work = std::move(work), response,
+                     executed](eventstore::Transaction& txn) -> Result<std::string> {
     auto result = work(txn, caller);
     if (!result.ok()) {
       return result.status();
     }
-    return result->SerializeAsString();
+    return keep_result(*std::move(result), *response, *executed);
   };
-  command.done = [reactor, response](Result<std::string> result) {
+  command.done = [reactor, response, executed](Result<std::string> result) {
     absl::Status status = result.status();
-    if (status.ok() && !response->ParseFromString(*result)) {
+    if (status.ok() && !*executed && !response->ParseFromString(*result)) {
       status = absl::InternalError("the stored result of this request is unreadable");
     }
     reactor->Finish(server::to_grpc_status(status));
@@ -380,12 +394,17 @@ grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
   }
   // The last command to finish finishes the call.
   auto remaining = std::make_shared<std::atomic<int>>(n);
+  // Each command writes only its own element (allocated above, so never moved): the
+  // executor its invoice, the committer its code; no two threads touch one element at once.
   const auto settle = [reactor, response, remaining](int i, const absl::Status& status,
                                                      const std::string* invoice) {
     auto* result = response->mutable_results(i);
     result->set_code(static_cast<int32_t>(status.code()));
     result->set_message(std::string(status.message()));
-    if (invoice != nullptr && !result->mutable_invoice()->ParseFromString(*invoice)) {
+    if (!status.ok()) {
+      result->clear_invoice();  // executed, but its batch was not written
+    } else if (invoice != nullptr && !result->has_invoice() &&
+               !result->mutable_invoice()->ParseFromString(*invoice)) {
       result->set_code(static_cast<int32_t>(absl::StatusCode::kInternal));
       result->set_message("the stored result of this request is unreadable");
       result->clear_invoice();
@@ -416,14 +435,16 @@ grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
     as_single.set_parent(app::tenant_name(principal->tenant_id));
     as_single.set_issue(true);
     command.fingerprint = fingerprint_of("CreateInvoice", as_single);
-    command.execute = [caller = caller_of(*principal, one.request_id()),
-                       work = create_invoice_work(*std::move(commands))](
-                          eventstore::Transaction& txn) -> Result<std::string> {
+    command.execute =
+        [caller = caller_of(*principal, one.request_id()),
+         work = create_invoice_work(*std::move(commands)),
+         slot = response->mutable_results(i)](eventstore::Transaction& txn) -> Result<std::string> {
       auto invoice = work(txn, caller);
       if (!invoice.ok()) {
         return invoice.status();
       }
-      return invoice->SerializeAsString();
+      bool executed = false;  // `settle` knows it from has_invoice()
+      return keep_result(*std::move(invoice), *slot->mutable_invoice(), executed);
     };
     command.done = [settle, i](Result<std::string> result) {
       settle(i, result.status(), result.ok() ? &*result : nullptr);

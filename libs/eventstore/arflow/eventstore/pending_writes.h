@@ -54,7 +54,8 @@ class PendingWrites {
   // The key rows_ uses: one byte of column, then the row key.
   static std::string slot(Column column, std::string_view key);
 
-  // The rows as one RocksDB batch, sorted by column then key (kStreamHeads left out).
+  // Replaces `out` with the rows as one RocksDB batch, sorted by column then key
+  // (kStreamHeads left out).
   void to_write_batch(const Store& store, rocksdb::WriteBatch& out) const;
 
  private:
