@@ -8,7 +8,6 @@
 
 #include "invoicing/domain/payment_terms.h"
 #include "invoicing/domain/proto_convert.h"
-#include "invoicing/domain/result.h"
 
 namespace arflow::invoicing {
 

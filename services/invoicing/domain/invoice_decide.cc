@@ -12,7 +12,6 @@
 #include "invoicing/domain/proto_convert.h"
 #include "invoicing/domain/receivable.h"
 #include "invoicing/domain/recipient_status.h"
-#include "invoicing/domain/result.h"
 #include "invoicing/domain/totals.h"
 
 namespace arflow::invoicing {
@@ -95,7 +94,7 @@ absl::Status validate_reason(std::string_view reason, bool required) {
 // Every rule of a draft's content that does not depend on other aggregates; the lines are
 // priced, which also proves their amounts fit.
 Result<Totals> validate_content(const InvoiceContent& content, std::string_view invoice_id) {
-  INVOICING_ASSIGN_OR_RETURN(Totals totals, price_lines(content.currency, content.lines));
+  ARFLOW_ASSIGN_OR_RETURN(Totals totals, price_lines(content.currency, content.lines));
   if (content.payment_terms.has_value()) {
     ARFLOW_RETURN_IF_ERROR(validate_payment_terms(*content.payment_terms, "payment_terms"));
   }
@@ -178,8 +177,8 @@ Result<DeductedDeposit> deduction_of(const InvoiceState& deposit, const InvoiceS
       taxes.push_back(t);
     }
   }
-  INVOICING_ASSIGN_OR_RETURN(Money zero, Money::zero(deposit.content.currency));
-  INVOICING_ASSIGN_OR_RETURN(Money amount, gross_of(taxes, zero));
+  ARFLOW_ASSIGN_OR_RETURN(Money zero, Money::zero(deposit.content.currency));
+  ARFLOW_ASSIGN_OR_RETURN(Money amount, gross_of(taxes, zero));
   return DeductedDeposit{.invoice_id = id,
                          .number = number,
                          .issue_date = deposit.issued->issue_date,
@@ -220,7 +219,7 @@ Result<std::vector<InvoiceEvent>> decide(const DraftInvoice& command, const Invo
     return precondition_failed(fmt::format("invoice id '{}' is already used ({})",
                                            command.invoice_id, status_name(state.status)));
   }
-  INVOICING_ASSIGN_OR_RETURN(Totals totals, validate_content(command.content, command.invoice_id));
+  ARFLOW_ASSIGN_OR_RETURN(Totals totals, validate_content(command.content, command.invoice_id));
   v1::InvoiceDrafted event;
   event.set_invoice_id(command.invoice_id);
   event.set_customer_id(command.customer_id);
@@ -231,7 +230,7 @@ Result<std::vector<InvoiceEvent>> decide(const DraftInvoice& command, const Invo
 Result<std::vector<InvoiceEvent>> decide(const EditDraft& command, const InvoiceState& state) {
   ARFLOW_RETURN_IF_ERROR(matches(state, command.invoice_id));
   ARFLOW_RETURN_IF_ERROR(require_draft(state, command.invoice_id, "edited"));
-  INVOICING_ASSIGN_OR_RETURN(Totals totals, validate_content(command.content, command.invoice_id));
+  ARFLOW_ASSIGN_OR_RETURN(Totals totals, validate_content(command.content, command.invoice_id));
   v1::InvoiceDraftEdited event;
   event.set_invoice_id(command.invoice_id);
   event.set_customer_id(state.customer_id);
@@ -268,7 +267,7 @@ Result<InvoiceDecision> decide(const IssueInvoice& command, const InvoiceState& 
   }
 
   const InvoiceContent& content = state.content;
-  INVOICING_ASSIGN_OR_RETURN(Totals totals, validate_content(content, command.invoice_id));
+  ARFLOW_ASSIGN_OR_RETURN(Totals totals, validate_content(content, command.invoice_id));
   const PaymentTerms terms = content.payment_terms.value_or(customer.details.default_payment_terms);
   ARFLOW_RETURN_IF_ERROR(validate_payment_terms(terms, "payment_terms"));
   const Date due = due_date(command.issue_date, terms);
@@ -296,21 +295,21 @@ Result<InvoiceDecision> decide(const IssueInvoice& command, const InvoiceState& 
     if (found == deposits.end()) {
       return precondition_failed(fmt::format("{}: invoice '{}' does not exist", field, id));
     }
-    INVOICING_ASSIGN_OR_RETURN(DeductedDeposit deposit, deduction_of(*found, state, field));
+    ARFLOW_ASSIGN_OR_RETURN(DeductedDeposit deposit, deduction_of(*found, state, field));
     auto less = taxes_less(std::move(remaining), deposit.taxes);
     if (!less.ok()) {
       return precondition_failed(fmt::format("{}: deposit invoice {} exceeds this invoice: {}",
                                              field, deposit.number, less.status().message()));
     }
     remaining = *std::move(less);
-    INVOICING_ASSIGN_OR_RETURN(amount_due, subtract(amount_due, deposit.amount));
+    ARFLOW_ASSIGN_OR_RETURN(amount_due, subtract(amount_due, deposit.amount));
     deducted.push_back(std::move(deposit));
   }
 
-  INVOICING_ASSIGN_OR_RETURN(SeriesEvent number,
-                             assign_number(series, command.series, v1::DOCUMENT_KIND_INVOICE,
-                                           command.invoice_id, command.invoice_id));
-  INVOICING_ASSIGN_OR_RETURN(Receivable receivable, open_receivable(amount_due));
+  ARFLOW_ASSIGN_OR_RETURN(SeriesEvent number,
+                          assign_number(series, command.series, v1::DOCUMENT_KIND_INVOICE,
+                                        command.invoice_id, command.invoice_id));
+  ARFLOW_ASSIGN_OR_RETURN(Receivable receivable, open_receivable(amount_due));
 
   v1::InvoiceIssued issued;
   issued.set_invoice_id(command.invoice_id);
@@ -404,7 +403,7 @@ Result<InvoiceDecision> decide(const IssueCreditNote& command, const InvoiceStat
   }
 
   const std::string& currency = state.content.currency;
-  INVOICING_ASSIGN_OR_RETURN(Money zero, Money::zero(currency));
+  ARFLOW_ASSIGN_OR_RETURN(Money zero, Money::zero(currency));
   InvoiceDecision decision;
   Receivable receivable = invoice.receivable;
   std::vector<TaxAmount> credited_taxes;
@@ -418,7 +417,7 @@ Result<InvoiceDecision> decide(const IssueCreditNote& command, const InvoiceStat
       if (allocation.state != AllocationRecord::State::kApplied) {
         continue;
       }
-      INVOICING_ASSIGN_OR_RETURN(receivable, without_payment(receivable, allocation.amount));
+      ARFLOW_ASSIGN_OR_RETURN(receivable, without_payment(receivable, allocation.amount));
       v1::AllocationReleased released;
       released.set_invoice_id(command.invoice_id);
       released.set_invoice_number(invoice.number);
@@ -434,12 +433,12 @@ Result<InvoiceDecision> decide(const IssueCreditNote& command, const InvoiceStat
         credited_taxes.push_back(t);
       }
     }
-    INVOICING_ASSIGN_OR_RETURN(fees_part, subtract(receivable.fees, receivable.fees_credited));
+    ARFLOW_ASSIGN_OR_RETURN(fees_part, subtract(receivable.fees, receivable.fees_credited));
   } else {
     if (command.lines.empty()) {
       return invalid_field("lines", "must not be empty on a partial credit note");
     }
-    INVOICING_ASSIGN_OR_RETURN(Totals totals, price_lines(currency, command.lines));
+    ARFLOW_ASSIGN_OR_RETURN(Totals totals, price_lines(currency, command.lines));
     line_nets = totals.line_nets;
     for (const TaxAmount& t : totals.taxes) {
       const auto remaining =
@@ -453,7 +452,7 @@ Result<InvoiceDecision> decide(const IssueCreditNote& command, const InvoiceStat
         return precondition_failed(fmt::format("lines[{}].tax_rate_bps {} is not a rate of {}",
                                                line, t.rate_bps, name_of(state)));
       }
-      INVOICING_ASSIGN_OR_RETURN(int above, compare(t.taxable, remaining->taxable));
+      ARFLOW_ASSIGN_OR_RETURN(int above, compare(t.taxable, remaining->taxable));
       TaxAmount credited = t;
       if (above == 0) {
         // The last of the rate: take exactly the tax left, so that the rate closes to the cent.
@@ -461,7 +460,7 @@ Result<InvoiceDecision> decide(const IssueCreditNote& command, const InvoiceStat
       } else if (above < 0) {
         // Each credit note rounds its own tax; never take back more tax than was invoiced.
         // (Crediting more than the rate's net is refused below, with the tax as computed.)
-        INVOICING_ASSIGN_OR_RETURN(int more_tax, compare(t.tax, remaining->tax));
+        ARFLOW_ASSIGN_OR_RETURN(int more_tax, compare(t.tax, remaining->tax));
         if (more_tax > 0) {
           credited.tax = remaining->tax;
         }
@@ -473,15 +472,15 @@ Result<InvoiceDecision> decide(const IssueCreditNote& command, const InvoiceStat
   Money net = zero;
   Money tax = zero;
   for (const TaxAmount& t : credited_taxes) {
-    INVOICING_ASSIGN_OR_RETURN(net, add(net, t.taxable));
-    INVOICING_ASSIGN_OR_RETURN(tax, add(tax, t.tax));
+    ARFLOW_ASSIGN_OR_RETURN(net, add(net, t.taxable));
+    ARFLOW_ASSIGN_OR_RETURN(tax, add(tax, t.tax));
   }
-  INVOICING_ASSIGN_OR_RETURN(Money goods, add(net, tax));
-  INVOICING_ASSIGN_OR_RETURN(Money total, add(goods, fees_part));
+  ARFLOW_ASSIGN_OR_RETURN(Money goods, add(net, tax));
+  ARFLOW_ASSIGN_OR_RETURN(Money total, add(goods, fees_part));
   if (!total.is_positive()) {
     return precondition_failed(fmt::format("{} has nothing left to credit", name_of(state)));
   }
-  INVOICING_ASSIGN_OR_RETURN(int over_balance, compare(total, receivable.balance));
+  ARFLOW_ASSIGN_OR_RETURN(int over_balance, compare(total, receivable.balance));
   if (over_balance > 0) {
     return precondition_failed(fmt::format("credit note total {} exceeds the balance {} of {}",
                                            format(total), format(receivable.balance),
@@ -495,15 +494,15 @@ Result<InvoiceDecision> decide(const IssueCreditNote& command, const InvoiceStat
                                              name_of(state), less.status().message()));
     }
   }
-  INVOICING_ASSIGN_OR_RETURN(receivable, with_credit(receivable, total, fees_part));
+  ARFLOW_ASSIGN_OR_RETURN(receivable, with_credit(receivable, total, fees_part));
   if (command.full && status_of(receivable) != InvoiceStatus::kVoid) {
     return absl::InternalError(fmt::format("a full credit note of {} leaves a balance of {}",
                                            name_of(state), format(receivable.balance)));
   }
 
-  INVOICING_ASSIGN_OR_RETURN(SeriesEvent number,
-                             assign_number(series, command.series, v1::DOCUMENT_KIND_CREDIT_NOTE,
-                                           command.credit_note_id, command.invoice_id));
+  ARFLOW_ASSIGN_OR_RETURN(SeriesEvent number,
+                          assign_number(series, command.series, v1::DOCUMENT_KIND_CREDIT_NOTE,
+                                        command.credit_note_id, command.invoice_id));
   v1::CreditNoteIssued note;
   note.set_invoice_id(command.invoice_id);
   note.set_invoice_number(invoice.number);
@@ -607,7 +606,7 @@ Result<std::vector<InvoiceEvent>> decide(const AddLateFee& command, const Invoic
                                            name_of(state), date_text(command.as_of),
                                            date_text(invoice.due_date)));
   }
-  INVOICING_ASSIGN_OR_RETURN(Receivable after, with_fee(invoice.receivable, command.amount));
+  ARFLOW_ASSIGN_OR_RETURN(Receivable after, with_fee(invoice.receivable, command.amount));
   v1::LateFeeAdded event;
   event.set_invoice_id(command.invoice_id);
   event.set_invoice_number(invoice.number);
@@ -701,13 +700,13 @@ Result<std::vector<InvoiceEvent>> decide(const ApplyPayment& command, const Invo
                   fmt::format("amount {} is not in the invoice's currency {}",
                               format(command.amount), state.content.currency));
   }
-  INVOICING_ASSIGN_OR_RETURN(int over, compare(command.amount, invoice.receivable.balance));
+  ARFLOW_ASSIGN_OR_RETURN(int over, compare(command.amount, invoice.receivable.balance));
   if (over > 0) {
     return reject(AllocationRejection::kWouldOverpay,
                   fmt::format("amount {} exceeds the balance {} of {}", format(command.amount),
                               format(invoice.receivable.balance), name_of(state)));
   }
-  INVOICING_ASSIGN_OR_RETURN(Receivable after, with_payment(invoice.receivable, command.amount));
+  ARFLOW_ASSIGN_OR_RETURN(Receivable after, with_payment(invoice.receivable, command.amount));
   v1::PaymentApplied event;
   event.set_invoice_id(command.invoice_id);
   event.set_invoice_number(invoice.number);
@@ -742,8 +741,8 @@ Result<std::vector<InvoiceEvent>> decide(const ReversePayment& command, const In
   }
   // A reversal is the bank's fact: it applies whatever the status, and reopens a paid invoice.
   const IssuedInvoice& invoice = *state.issued;
-  INVOICING_ASSIGN_OR_RETURN(Receivable after,
-                             without_payment(invoice.receivable, allocation->amount));
+  ARFLOW_ASSIGN_OR_RETURN(Receivable after,
+                          without_payment(invoice.receivable, allocation->amount));
   v1::PaymentReversed event;
   event.set_invoice_id(command.invoice_id);
   event.set_invoice_number(invoice.number);

@@ -8,7 +8,6 @@
 #include "invoicing/domain/invoice.h"
 #include "invoicing/domain/proto_convert.h"
 #include "invoicing/domain/receivable.h"
-#include "invoicing/domain/result.h"
 #include "invoicing/domain/totals.h"
 
 namespace arflow::invoicing {
@@ -50,7 +49,7 @@ absl::Status apply(InvoiceState& s, const v1::InvoiceDrafted& e) {
   if (s.status != InvoiceStatus::kNone) {
     return corrupt(s, "drafted twice");
   }
-  INVOICING_ASSIGN_OR_RETURN(s.content, from_proto(e.content(), "content"));
+  ARFLOW_ASSIGN_OR_RETURN(s.content, from_proto(e.content(), "content"));
   s.invoice_id = e.invoice_id();
   s.customer_id = e.customer_id();
   s.status = InvoiceStatus::kDraft;
@@ -61,7 +60,7 @@ absl::Status apply(InvoiceState& s, const v1::InvoiceDraftEdited& e) {
   if (s.status != InvoiceStatus::kDraft) {
     return corrupt(s, "edited when not a draft");
   }
-  INVOICING_ASSIGN_OR_RETURN(s.content, from_proto(e.content(), "content"));
+  ARFLOW_ASSIGN_OR_RETURN(s.content, from_proto(e.content(), "content"));
   return absl::OkStatus();
 }
 
@@ -77,47 +76,47 @@ absl::Status apply(InvoiceState& s, const v1::InvoiceIssued& e) {
   if (s.status != InvoiceStatus::kDraft || e.currency() != s.content.currency) {
     return corrupt(s, "issued when not a draft, or in another currency");
   }
-  INVOICING_ASSIGN_OR_RETURN(Date issue_date, from_proto(e.issue_date(), "issue_date"));
-  INVOICING_ASSIGN_OR_RETURN(Date due, from_proto(e.due_date(), "due_date"));
+  ARFLOW_ASSIGN_OR_RETURN(Date issue_date, from_proto(e.issue_date(), "issue_date"));
+  ARFLOW_ASSIGN_OR_RETURN(Date due, from_proto(e.due_date(), "due_date"));
   std::optional<Date> pay_by;
   if (e.has_early_payment_discount()) {
-    INVOICING_ASSIGN_OR_RETURN(
+    ARFLOW_ASSIGN_OR_RETURN(
         pay_by, from_proto(e.early_payment_discount().pay_by(), "early_payment_discount.pay_by"));
   }
-  INVOICING_ASSIGN_OR_RETURN(CustomerDetails customer, from_proto(e.customer(), "customer"));
+  ARFLOW_ASSIGN_OR_RETURN(CustomerDetails customer, from_proto(e.customer(), "customer"));
   std::vector<Money> line_nets;
   for (const v1::InvoiceLine& line : e.lines()) {
-    INVOICING_ASSIGN_OR_RETURN(Money net, from_proto(line.net_amount(), "lines.net_amount"));
+    ARFLOW_ASSIGN_OR_RETURN(Money net, from_proto(line.net_amount(), "lines.net_amount"));
     line_nets.push_back(net);
   }
   std::vector<TaxAmount> taxes;
   for (const v1::TaxAmount& tax : e.taxes()) {
-    INVOICING_ASSIGN_OR_RETURN(TaxAmount t, from_proto(tax, "taxes"));
+    ARFLOW_ASSIGN_OR_RETURN(TaxAmount t, from_proto(tax, "taxes"));
     taxes.push_back(t);
   }
   std::vector<DeductedDeposit> deposits;
   std::vector<TaxAmount> deposit_taxes;
   for (const v1::DepositDeduction& d : e.deposits()) {
-    INVOICING_ASSIGN_OR_RETURN(Date deposit_date,
-                               from_proto(d.deposit_issue_date(), "deposits.deposit_issue_date"));
-    INVOICING_ASSIGN_OR_RETURN(Money amount, from_proto(d.amount(), "deposits.amount"));
+    ARFLOW_ASSIGN_OR_RETURN(Date deposit_date,
+                            from_proto(d.deposit_issue_date(), "deposits.deposit_issue_date"));
+    ARFLOW_ASSIGN_OR_RETURN(Money amount, from_proto(d.amount(), "deposits.amount"));
     DeductedDeposit deposit{.invoice_id = d.deposit_invoice_id(),
                             .number = d.deposit_number(),
                             .issue_date = deposit_date,
                             .amount = amount};
     for (const v1::TaxAmount& tax : d.taxes()) {
-      INVOICING_ASSIGN_OR_RETURN(TaxAmount t, from_proto(tax, "deposits.taxes"));
+      ARFLOW_ASSIGN_OR_RETURN(TaxAmount t, from_proto(tax, "deposits.taxes"));
       deposit.taxes.push_back(t);
       deposit_taxes.push_back(t);
     }
     deposits.push_back(std::move(deposit));
   }
-  INVOICING_ASSIGN_OR_RETURN(Money net_total, from_proto(e.net_total(), "net_total"));
-  INVOICING_ASSIGN_OR_RETURN(Money tax_total, from_proto(e.tax_total(), "tax_total"));
-  INVOICING_ASSIGN_OR_RETURN(Money total, from_proto(e.total(), "total"));
-  INVOICING_ASSIGN_OR_RETURN(Money amount_due, from_proto(e.amount_due(), "amount_due"));
-  INVOICING_ASSIGN_OR_RETURN(Receivable receivable, open_receivable(amount_due));
-  INVOICING_ASSIGN_OR_RETURN(std::vector<TaxAmount> creditable, taxes_less(taxes, deposit_taxes));
+  ARFLOW_ASSIGN_OR_RETURN(Money net_total, from_proto(e.net_total(), "net_total"));
+  ARFLOW_ASSIGN_OR_RETURN(Money tax_total, from_proto(e.tax_total(), "tax_total"));
+  ARFLOW_ASSIGN_OR_RETURN(Money total, from_proto(e.total(), "total"));
+  ARFLOW_ASSIGN_OR_RETURN(Money amount_due, from_proto(e.amount_due(), "amount_due"));
+  ARFLOW_ASSIGN_OR_RETURN(Receivable receivable, open_receivable(amount_due));
+  ARFLOW_ASSIGN_OR_RETURN(std::vector<TaxAmount> creditable, taxes_less(taxes, deposit_taxes));
 
   s.issued = IssuedInvoice{.series = e.series(),
                            .sequence = e.sequence(),
@@ -166,8 +165,8 @@ absl::Status unapply(InvoiceState& s, const std::string& allocation_id,
   if (it == s.issued->allocations.end() || it->second.state != AllocationRecord::State::kApplied) {
     return corrupt(s, fmt::format("allocation '{}' taken off but not applied", allocation_id));
   }
-  INVOICING_ASSIGN_OR_RETURN(Receivable after,
-                             without_payment(s.issued->receivable, it->second.amount));
+  ARFLOW_ASSIGN_OR_RETURN(Receivable after,
+                          without_payment(s.issued->receivable, it->second.amount));
   it->second.state = to;
   settle(s, after);
   return absl::OkStatus();
@@ -183,13 +182,13 @@ absl::Status apply(InvoiceState& s, const v1::CreditNoteIssued& e) {
   ARFLOW_RETURN_IF_ERROR(require_issued(s, "credit note"));
   std::vector<TaxAmount> taxes;
   for (const v1::TaxAmount& tax : e.taxes()) {
-    INVOICING_ASSIGN_OR_RETURN(TaxAmount t, from_proto(tax, "taxes"));
+    ARFLOW_ASSIGN_OR_RETURN(TaxAmount t, from_proto(tax, "taxes"));
     taxes.push_back(t);
   }
-  INVOICING_ASSIGN_OR_RETURN(Money total, from_proto(e.total(), "total"));
-  INVOICING_ASSIGN_OR_RETURN(Money fees, from_proto(e.fees_credited(), "fees_credited"));
-  INVOICING_ASSIGN_OR_RETURN(s.issued->creditable, taxes_less(s.issued->creditable, taxes));
-  INVOICING_ASSIGN_OR_RETURN(Receivable after, with_credit(s.issued->receivable, total, fees));
+  ARFLOW_ASSIGN_OR_RETURN(Money total, from_proto(e.total(), "total"));
+  ARFLOW_ASSIGN_OR_RETURN(Money fees, from_proto(e.fees_credited(), "fees_credited"));
+  ARFLOW_ASSIGN_OR_RETURN(s.issued->creditable, taxes_less(s.issued->creditable, taxes));
+  ARFLOW_ASSIGN_OR_RETURN(Receivable after, with_credit(s.issued->receivable, total, fees));
   s.issued->credit_notes.push_back(CreditNoteRecord{.credit_note_id = e.credit_note_id(),
                                                     .number = e.number(),
                                                     .total = total,
@@ -200,8 +199,8 @@ absl::Status apply(InvoiceState& s, const v1::CreditNoteIssued& e) {
 
 absl::Status apply(InvoiceState& s, const v1::InvoiceWrittenOff& e) {
   ARFLOW_RETURN_IF_ERROR(require_issued(s, "write-off"));
-  INVOICING_ASSIGN_OR_RETURN(Date on, from_proto(e.written_off_on(), "written_off_on"));
-  INVOICING_ASSIGN_OR_RETURN(Money amount, from_proto(e.amount(), "amount"));
+  ARFLOW_ASSIGN_OR_RETURN(Date on, from_proto(e.written_off_on(), "written_off_on"));
+  ARFLOW_ASSIGN_OR_RETURN(Money amount, from_proto(e.amount(), "amount"));
   s.issued->write_off = WriteOff{.reason = e.reason(), .on = on, .amount = amount};
   settle(s, with_write_off(s.issued->receivable));
   return check_after(s, e.balance(), e.status());
@@ -212,16 +211,16 @@ absl::Status apply(InvoiceState& s, const v1::LateFeeAdded& e) {
   if (!s.issued->fee_sources.insert(e.source_id()).second) {
     return corrupt(s, fmt::format("late fee of source '{}' added twice", e.source_id()));
   }
-  INVOICING_ASSIGN_OR_RETURN(Money amount, from_proto(e.amount(), "amount"));
-  INVOICING_ASSIGN_OR_RETURN(Receivable after, with_fee(s.issued->receivable, amount));
+  ARFLOW_ASSIGN_OR_RETURN(Money amount, from_proto(e.amount(), "amount"));
+  ARFLOW_ASSIGN_OR_RETURN(Receivable after, with_fee(s.issued->receivable, amount));
   settle(s, after);
   return check_after(s, e.balance(), e.status());
 }
 
 absl::Status apply(InvoiceState& s, const v1::RecipientStatusChanged& e) {
   ARFLOW_RETURN_IF_ERROR(require_issued(s, "recipient status"));
-  INVOICING_ASSIGN_OR_RETURN(RecipientStatus status, from_proto(e.status(), "status"));
-  INVOICING_ASSIGN_OR_RETURN(Timestamp reported_at, from_proto(e.reported_at(), "reported_at"));
+  ARFLOW_ASSIGN_OR_RETURN(RecipientStatus status, from_proto(e.status(), "status"));
+  ARFLOW_ASSIGN_OR_RETURN(Timestamp reported_at, from_proto(e.reported_at(), "reported_at"));
   s.recipient_status =
       RecipientStatusRecord{.status = status, .reason = e.reason(), .reported_at = reported_at};
   return absl::OkStatus();
@@ -229,8 +228,8 @@ absl::Status apply(InvoiceState& s, const v1::RecipientStatusChanged& e) {
 
 absl::Status apply(InvoiceState& s, const v1::PaymentApplied& e) {
   ARFLOW_RETURN_IF_ERROR(require_issued(s, "payment"));
-  INVOICING_ASSIGN_OR_RETURN(Money amount, from_proto(e.amount(), "amount"));
-  INVOICING_ASSIGN_OR_RETURN(Date paid_on, from_proto(e.paid_on(), "paid_on"));
+  ARFLOW_ASSIGN_OR_RETURN(Money amount, from_proto(e.amount(), "amount"));
+  ARFLOW_ASSIGN_OR_RETURN(Date paid_on, from_proto(e.paid_on(), "paid_on"));
   const bool inserted =
       s.issued->allocations
           .try_emplace(
@@ -241,7 +240,7 @@ absl::Status apply(InvoiceState& s, const v1::PaymentApplied& e) {
   if (!inserted) {
     return corrupt(s, fmt::format("allocation '{}' applied twice", e.allocation_id()));
   }
-  INVOICING_ASSIGN_OR_RETURN(Receivable after, with_payment(s.issued->receivable, amount));
+  ARFLOW_ASSIGN_OR_RETURN(Receivable after, with_payment(s.issued->receivable, amount));
   settle(s, after);
   return check_after(s, e.balance(), e.status());
 }

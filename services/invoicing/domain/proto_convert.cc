@@ -2,96 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "invoicing/domain/result.h"
-
 namespace arflow::invoicing {
-
-namespace {
-
-// "<field>.<message>": core's messages start with the sub-field they are about ("currency
-// 'XYZ' is not an ISO 4217 code"), so this reads "lines[0].unit_price.currency 'XYZ' ...".
-absl::Status within(std::string_view field, const absl::Status& status) {
-  return absl::Status(status.code(), fmt::format("{}.{}", field, status.message()));
-}
-
-}  // namespace
-
-common::Money to_proto(const Money& money) {
-  common::Money out;
-  out.set_minor_units(money.minor_units());
-  out.set_currency(std::string(money.currency()));
-  return out;
-}
-
-Result<Money> from_proto(const common::Money& money, std::string_view field) {
-  auto out = Money::of(money.minor_units(), money.currency());
-  if (!out.ok()) {
-    return within(field, out.status());
-  }
-  return out;
-}
-
-common::Decimal to_proto(const Decimal& decimal) {
-  common::Decimal out;
-  out.set_units(decimal.units());
-  out.set_scale(decimal.scale());
-  return out;
-}
-
-Result<Decimal> from_proto(const common::Decimal& decimal, std::string_view field) {
-  auto out = Decimal::of(decimal.units(), decimal.scale());
-  if (!out.ok()) {
-    return within(field, out.status());
-  }
-  return out;
-}
-
-common::Date to_proto(Date date) {
-  common::Date out;
-  out.set_year(static_cast<int>(date.year()));
-  out.set_month(static_cast<unsigned>(date.month()));
-  out.set_day(static_cast<unsigned>(date.day()));
-  return out;
-}
-
-Result<Date> from_proto(const common::Date& date, std::string_view field) {
-  if (date.month() < 1 || date.month() > 12 || date.day() < 1 || date.day() > 31) {
-    return invalid_field(field, "must be a valid date");
-  }
-  const Date out{std::chrono::year(date.year()), std::chrono::month(date.month()),
-                 std::chrono::day(date.day())};
-  if (!out.ok()) {
-    return invalid_field(field, "must be a valid date");
-  }
-  return out;
-}
-
-google::protobuf::Timestamp to_proto(Timestamp time) {
-  const auto micros = time.time_since_epoch().count();
-  // Floor division, so that instants before 1970 get nanos in 0..999999999 as required.
-  int64_t seconds = micros / 1'000'000;
-  int64_t rest = micros % 1'000'000;
-  if (rest < 0) {
-    rest += 1'000'000;
-    seconds -= 1;
-  }
-  google::protobuf::Timestamp out;
-  out.set_seconds(seconds);
-  out.set_nanos(static_cast<int32_t>(rest * 1'000));
-  return out;
-}
-
-Result<Timestamp> from_proto(const google::protobuf::Timestamp& time, std::string_view field) {
-  // google.protobuf.Timestamp's own range, 0001-01-01 to 9999-12-31: well inside int64
-  // microseconds, so the conversion below cannot overflow.
-  constexpr int64_t kMinSeconds = -62'135'596'800;
-  constexpr int64_t kMaxSeconds = 253'402'300'799;
-  if (time.seconds() < kMinSeconds || time.seconds() > kMaxSeconds || time.nanos() < 0 ||
-      time.nanos() > 999'999'999) {
-    return invalid_field(field, "must be a timestamp between years 1 and 9999");
-  }
-  return Timestamp(std::chrono::microseconds(time.seconds() * 1'000'000 + time.nanos() / 1'000));
-}
 
 v1::CustomerProfile to_proto(CustomerProfile profile) {
   switch (profile) {
@@ -207,7 +118,7 @@ Result<CustomerDetails> from_proto(const v1::CustomerDetails& details, std::stri
       .default_payment_terms = from_proto(details.default_payment_terms()),
   };
   if (details.has_credit_limit()) {
-    INVOICING_ASSIGN_OR_RETURN(
+    ARFLOW_ASSIGN_OR_RETURN(
         out.credit_limit,
         from_proto(details.credit_limit(), field.empty() ? std::string("credit_limit")
                                                          : fmt::format("{}.credit_limit", field)));
@@ -390,10 +301,10 @@ v1::InvoiceLine to_proto(const InvoiceLine& line, std::optional<Money> net) {
 }
 
 Result<InvoiceLine> from_proto(const v1::InvoiceLine& line, std::string_view field) {
-  INVOICING_ASSIGN_OR_RETURN(Decimal quantity,
-                             from_proto(line.quantity(), fmt::format("{}.quantity", field)));
-  INVOICING_ASSIGN_OR_RETURN(Money unit_price,
-                             from_proto(line.unit_price(), fmt::format("{}.unit_price", field)));
+  ARFLOW_ASSIGN_OR_RETURN(Decimal quantity,
+                          from_proto(line.quantity(), fmt::format("{}.quantity", field)));
+  ARFLOW_ASSIGN_OR_RETURN(Money unit_price,
+                          from_proto(line.unit_price(), fmt::format("{}.unit_price", field)));
   return InvoiceLine{.description = line.description(),
                      .quantity = quantity,
                      .unit_price = unit_price,
@@ -410,10 +321,10 @@ v1::TaxAmount to_proto(const TaxAmount& tax) {
 }
 
 Result<TaxAmount> from_proto(const v1::TaxAmount& tax, std::string_view field) {
-  INVOICING_ASSIGN_OR_RETURN(
+  ARFLOW_ASSIGN_OR_RETURN(
       Money taxable, from_proto(tax.taxable_amount(), fmt::format("{}.taxable_amount", field)));
-  INVOICING_ASSIGN_OR_RETURN(Money amount,
-                             from_proto(tax.tax_amount(), fmt::format("{}.tax_amount", field)));
+  ARFLOW_ASSIGN_OR_RETURN(Money amount,
+                          from_proto(tax.tax_amount(), fmt::format("{}.tax_amount", field)));
   return TaxAmount{.rate_bps = tax.rate_bps(), .taxable = taxable, .tax = amount};
 }
 
@@ -436,7 +347,7 @@ v1::LatePaymentTerms to_proto(const LatePaymentTerms& terms) {
 Result<LatePaymentTerms> from_proto(const v1::LatePaymentTerms& terms, std::string_view field) {
   LatePaymentTerms out{.penalty_rate_bps = terms.penalty_rate_bps()};
   if (terms.has_recovery_indemnity()) {
-    INVOICING_ASSIGN_OR_RETURN(
+    ARFLOW_ASSIGN_OR_RETURN(
         out.recovery_indemnity,
         from_proto(terms.recovery_indemnity(), fmt::format("{}.recovery_indemnity", field)));
   }
@@ -469,12 +380,12 @@ Result<InvoiceContent> from_proto(const v1::InvoiceContent& content, std::string
   const auto sub = [&](std::string_view name) {
     return field.empty() ? std::string(name) : fmt::format("{}.{}", field, name);
   };
-  INVOICING_ASSIGN_OR_RETURN(InvoiceKind kind, from_proto(content.kind(), sub("kind")));
+  ARFLOW_ASSIGN_OR_RETURN(InvoiceKind kind, from_proto(content.kind(), sub("kind")));
   InvoiceContent out{.currency = content.currency(), .kind = kind};
   out.lines.reserve(static_cast<size_t>(content.lines_size()));
   for (int i = 0; i < content.lines_size(); ++i) {
-    INVOICING_ASSIGN_OR_RETURN(
-        InvoiceLine line, from_proto(content.lines(i), fmt::format("{}[{}]", sub("lines"), i)));
+    ARFLOW_ASSIGN_OR_RETURN(InvoiceLine line,
+                            from_proto(content.lines(i), fmt::format("{}[{}]", sub("lines"), i)));
     out.lines.push_back(std::move(line));
   }
   if (content.has_payment_terms() &&
@@ -487,8 +398,8 @@ Result<InvoiceContent> from_proto(const v1::InvoiceContent& content, std::string
                              .days = content.early_payment_discount().days()};
   }
   if (content.has_late_payment_terms()) {
-    INVOICING_ASSIGN_OR_RETURN(out.late_payment_terms,
-                               from_proto(content.late_payment_terms(), sub("late_payment_terms")));
+    ARFLOW_ASSIGN_OR_RETURN(out.late_payment_terms,
+                            from_proto(content.late_payment_terms(), sub("late_payment_terms")));
   }
   out.deposit_invoice_ids.assign(content.deposit_invoice_ids().begin(),
                                  content.deposit_invoice_ids().end());

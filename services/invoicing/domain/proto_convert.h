@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "arflow/common/v1/money.pb.h"
+#include "arflow/contract/convert.h"
 #include "arflow/core/clock.h"
 #include "arflow/core/decimal.h"
 #include "arflow/core/error.h"
@@ -19,17 +20,9 @@ namespace arflow::invoicing {
 
 namespace common = ::arflow::common::v1;
 
-common::Money to_proto(const Money& money);
-Result<Money> from_proto(const common::Money& money, std::string_view field);
-
-common::Decimal to_proto(const Decimal& decimal);
-Result<Decimal> from_proto(const common::Decimal& decimal, std::string_view field);
-
-common::Date to_proto(Date date);
-Result<Date> from_proto(const common::Date& date, std::string_view field);
-
-google::protobuf::Timestamp to_proto(Timestamp time);
-Result<Timestamp> from_proto(const google::protobuf::Timestamp& time, std::string_view field);
+// Money, Decimal, Date and Timestamp: the shared conversions.
+using contract::from_proto;
+using contract::to_proto;
 
 v1::CustomerProfile to_proto(CustomerProfile profile);
 CustomerProfile from_proto(v1::CustomerProfile profile);  // unknown values: kUnspecified

@@ -7,7 +7,6 @@
 
 #include "arflow/core/currency.h"
 #include "arflow/core/decimal.h"
-#include "invoicing/domain/result.h"
 
 namespace arflow::invoicing {
 
@@ -55,9 +54,9 @@ Result<Money> line_net(const InvoiceLine& line) {
   }
   // quantity x (1 - discount) is exact as a Decimal (4 more decimals), so the price is
   // multiplied and rounded once: no intermediate rounding of the gross amount.
-  INVOICING_ASSIGN_OR_RETURN(Decimal remaining,
-                             Decimal::of(kBasisPointsPerWhole - line.discount_bps, 4));
-  INVOICING_ASSIGN_OR_RETURN(Decimal factor, multiply(line.quantity, remaining));
+  ARFLOW_ASSIGN_OR_RETURN(Decimal remaining,
+                          Decimal::of(kBasisPointsPerWhole - line.discount_bps, 4));
+  ARFLOW_ASSIGN_OR_RETURN(Decimal factor, multiply(line.quantity, remaining));
   return multiply(line.unit_price, factor, Rounding::HalfEven);
 }
 
@@ -70,7 +69,7 @@ Result<Totals> price_lines(std::string_view currency, std::span<const InvoiceLin
   if (lines.size() > kMaxLines) {
     return invalid_field(field, fmt::format("must have at most {} lines", kMaxLines));
   }
-  INVOICING_ASSIGN_OR_RETURN(Money zero, Money::zero(currency));
+  ARFLOW_ASSIGN_OR_RETURN(Money zero, Money::zero(currency));
   Totals totals{.net = zero, .tax = zero, .gross = zero};
   totals.line_nets.reserve(lines.size());
   std::map<int64_t, Money> net_by_rate;
@@ -92,11 +91,11 @@ Result<Totals> price_lines(std::string_view currency, std::span<const InvoiceLin
     totals.net = *total_net;
   }
   for (const auto& [rate, net] : net_by_rate) {
-    INVOICING_ASSIGN_OR_RETURN(Money tax, apply_basis_points(net, rate, Rounding::HalfEven));
+    ARFLOW_ASSIGN_OR_RETURN(Money tax, apply_basis_points(net, rate, Rounding::HalfEven));
     totals.taxes.push_back(TaxAmount{.rate_bps = rate, .taxable = net, .tax = tax});
-    INVOICING_ASSIGN_OR_RETURN(totals.tax, add(totals.tax, tax));
+    ARFLOW_ASSIGN_OR_RETURN(totals.tax, add(totals.tax, tax));
   }
-  INVOICING_ASSIGN_OR_RETURN(totals.gross, add(totals.net, totals.tax));
+  ARFLOW_ASSIGN_OR_RETURN(totals.gross, add(totals.net, totals.tax));
   return totals;
 }
 
@@ -109,8 +108,8 @@ Result<std::vector<TaxAmount>> taxes_less(std::vector<TaxAmount> from,
       return precondition_failed(fmt::format("there is nothing at the rate of {} bps to take {}",
                                              minus.rate_bps, format(minus.taxable)));
     }
-    INVOICING_ASSIGN_OR_RETURN(Money taxable, subtract(it->taxable, minus.taxable));
-    INVOICING_ASSIGN_OR_RETURN(Money tax, subtract(it->tax, minus.tax));
+    ARFLOW_ASSIGN_OR_RETURN(Money taxable, subtract(it->taxable, minus.taxable));
+    ARFLOW_ASSIGN_OR_RETURN(Money tax, subtract(it->tax, minus.tax));
     if (taxable.is_negative() || tax.is_negative()) {
       return precondition_failed(fmt::format(
           "at the rate of {} bps, {} + {} tax cannot be taken from {} + {} tax", minus.rate_bps,
@@ -125,8 +124,8 @@ Result<std::vector<TaxAmount>> taxes_less(std::vector<TaxAmount> from,
 Result<Money> gross_of(std::span<const TaxAmount> taxes, Money zero) {
   Money sum = zero;
   for (const TaxAmount& t : taxes) {
-    INVOICING_ASSIGN_OR_RETURN(sum, add(sum, t.taxable));
-    INVOICING_ASSIGN_OR_RETURN(sum, add(sum, t.tax));
+    ARFLOW_ASSIGN_OR_RETURN(sum, add(sum, t.taxable));
+    ARFLOW_ASSIGN_OR_RETURN(sum, add(sum, t.tax));
   }
   return sum;
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -51,3 +52,20 @@ struct fmt::formatter<absl::string_view> : fmt::formatter<std::string_view> {
       return arflow_status_;                                  \
     }                                                         \
   } while (false)
+
+#define ARFLOW_CONCAT_INNER(a, b) a##b
+#define ARFLOW_CONCAT(a, b) ARFLOW_CONCAT_INNER(a, b)
+
+// ARFLOW_ASSIGN_OR_RETURN(Money total, add(a, b)); declares `total` or returns the error of
+// a Result<T> expression. `lhs` is a declaration or an lvalue, so it cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define ARFLOW_ASSIGN_OR_RETURN(lhs, expr) \
+  ARFLOW_ASSIGN_OR_RETURN_IMPL(ARFLOW_CONCAT(arflow_result_, __LINE__), lhs, expr)
+
+#define ARFLOW_ASSIGN_OR_RETURN_IMPL(result, lhs, expr) \
+  auto result = (expr);                                 \
+  if (!result.ok()) {                                   \
+    return result.status();                             \
+  }                                                     \
+  lhs = std::move(result).value()
+// NOLINTEND(bugprone-macro-parentheses)
