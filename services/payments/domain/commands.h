@@ -19,7 +19,7 @@ struct RecordPayment {
   std::string customer_id;
   Money amount;
   v1::PaymentMethod method = v1::PAYMENT_METHOD_UNSPECIFIED;
-  Date received_on;
+  Date received_on{};
   std::string external_reference;
   std::string remittance_text;
 };
@@ -45,7 +45,7 @@ struct RefundPayment {
 struct ChargeBackPayment {
   std::string payment_id;
   std::string reason;
-  Date charged_back_on;
+  Date charged_back_on{};
 };
 
 // Invoicing rejected or released an allocation: its money goes back on the payment.

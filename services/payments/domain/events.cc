@@ -12,7 +12,7 @@ std::string payment_stream(std::string_view payment_id) {
 
 void set_payload(PaymentEvent event, Envelope& envelope) {
   std::visit(
-      [&](auto&& e) {
+      [&](auto& e) {
         using E = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<E, v1::PaymentRecorded>) {
           *envelope.mutable_payment_recorded() = std::move(e);
@@ -29,7 +29,7 @@ void set_payload(PaymentEvent event, Envelope& envelope) {
           *envelope.mutable_payment_charged_back() = std::move(e);
         }
       },
-      std::move(event));
+      event);
 }
 
 std::optional<PaymentEvent> payment_event(const Envelope& envelope) {

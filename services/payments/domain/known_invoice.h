@@ -21,7 +21,7 @@ struct KnownInvoice {
   std::string customer_id;
   std::string number;
   std::string currency;
-  Date due_date;
+  Date due_date{};
   std::optional<Money> balance;  // as invoicing last said; unset until issued
   invoicing::v1::InvoiceStatus status = invoicing::v1::INVOICE_STATUS_UNSPECIFIED;
   std::map<std::string, Money> in_flight;  // allocation id -> amount, not answered yet

@@ -46,7 +46,7 @@ struct PaymentState {
   std::string customer_id;
   std::optional<PaymentAmounts> money;  // set once recorded
   v1::PaymentMethod method = v1::PAYMENT_METHOD_UNSPECIFIED;
-  Date received_on;
+  Date received_on{};
   std::string external_reference;
   std::string remittance_text;
   std::vector<AllocationRecord> allocations;  // oldest first
