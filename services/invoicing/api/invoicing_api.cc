@@ -13,6 +13,7 @@
 #include "arflow/eventstore/keys.h"
 #include "arflow/server/auth.h"
 #include "arflow/server/status.h"
+#include "arflow/server/unary.h"
 #include "invoicing/app/execute.h"
 #include "invoicing/app/names.h"
 #include "invoicing/app/queries.h"
@@ -26,87 +27,17 @@ namespace arflow::invoicing::api {
 
 namespace {
 
-using google::protobuf::Message;
-
-constexpr size_t kMaxRequestIdLength = 128;
 constexpr int kMaxBatch = 1000;
 constexpr size_t kExportChunkBytes = size_t{64} * 1024;
 
-absl::Status check_request_id(std::string_view request_id, std::string_view field) {
-  if (request_id.empty()) {
-    return invalid_field(field, "must be set: it is what makes a retried request safe");
-  }
-  if (request_id.size() > kMaxRequestIdLength) {
-    return invalid_field(field, fmt::format("must be at most {} characters", kMaxRequestIdLength));
-  }
-  return absl::OkStatus();
-}
-
-// The same request gives the same fingerprint; the method is part of it, so one request id
-// used for two different calls is told apart.
-uint64_t fingerprint_of(std::string_view method, const Message& request) {
-  std::string bytes(method);
-  bytes.push_back('\0');
-  request.AppendToString(&bytes);
-  return eventstore::fingerprint(bytes);
-}
-
-Date today(const Clock& clock) { return Date(std::chrono::floor<std::chrono::days>(clock.now())); }
-
-Result<Date> date_or_today(bool has, const common::Date& date, std::string_view field,
-                           const Clock& clock) {
-  return has ? from_proto(date, field) : Result<Date>(today(clock));
-}
-
-// An executed command's result: serialized for its idempotency record, and moved into the
-// call's response so that only a replayed request (answered from its record) is parsed.
-template <typename Response>
-std::string keep_result(Response result, Response& response, bool& executed) {
-  std::string bytes = result.SerializeAsString();
-  response = std::move(result);
-  executed = true;
-  return bytes;
-}
-
-template <typename Response>
-using Work = std::function<Result<Response>(eventstore::Transaction&, const app::Caller&)>;
-
-// Hands a mutation to the command loop; the call finishes once its outcome is durable.
-template <typename Response>
-grpc::ServerUnaryReactor* mutate(eventstore::CommandLoop& loop, grpc::CallbackServerContext* ctx,
-                                 const server::Principal& principal, std::string_view method,
-                                 const Message& request, const std::string& request_id,
-                                 Response* response, Work<Response> work) {
-  auto* reactor = ctx->DefaultReactor();
-  eventstore::Command command;
-  command.tenant = principal.tenant_id;
-  command.request_id = request_id;
-  command.fingerprint = fingerprint_of(method, request);
-  // Written by the executor before the outcome is durable, read by `done` after: the loop's
-  // hand-over orders the two.
-  auto executed = std::make_shared<bool>(false);
-  command.execute = [caller = app::Caller{.tenant = principal.tenant_id,
-                                          .actor = principal.key_name,
-                                          .causation_id = request_id,
-                                          .correlation_id = request_id},
-                     work = std::move(work), response,
-                     executed](eventstore::Transaction& txn) -> Result<std::string> {
-    auto result = work(txn, caller);
-    if (!result.ok()) {
-      return result.status();
-    }
-    return keep_result(*std::move(result), *response, *executed);
-  };
-  command.done = [reactor, response, executed](Result<std::string> result) {
-    absl::Status status = result.status();
-    if (status.ok() && !*executed && !response->ParseFromString(*result)) {
-      status = absl::InternalError("the stored result of this request is unreadable");
-    }
-    reactor->Finish(server::to_grpc_status(status));
-  };
-  loop.submit(std::move(command));
-  return reactor;
-}
+using server::caller_of;
+using server::check_request_id;
+using server::date_or_today;
+using server::fingerprint_of;
+using server::keep_result;
+using server::mutate;
+using server::reply;
+using server::Work;
 
 // What CreateInvoice asks, as domain commands; `prefix` names the request in a batch.
 struct CreateInvoiceCommands {
@@ -142,23 +73,6 @@ Result<CreateInvoiceCommands> create_invoice_commands(const v1::CreateInvoiceReq
     return invalid_field(field("series"), "is only for an invoice issued at once (issue = true)");
   }
   return commands;
-}
-
-// Finishes a query with its result.
-template <typename T>
-grpc::ServerUnaryReactor* reply(grpc::CallbackServerContext* ctx, Result<T> result, T* response) {
-  if (!result.ok()) {
-    return server::finish_unary(ctx, result.status());
-  }
-  *response = *std::move(result);
-  return server::finish_unary(ctx, absl::OkStatus());
-}
-
-app::Caller caller_of(const server::Principal& principal, const std::string& request_id) {
-  return app::Caller{.tenant = principal.tenant_id,
-                     .actor = principal.key_name,
-                     .causation_id = request_id,
-                     .correlation_id = request_id};
 }
 
 Work<v1::Invoice> create_invoice_work(CreateInvoiceCommands commands) {

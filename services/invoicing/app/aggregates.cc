@@ -38,23 +38,11 @@ void fold(LoadedInvoice& invoice, const eventstore::Envelope& event) {
 
 Result<LoadedInvoice> load_invoice(eventstore::Transaction& txn, std::string_view tenant,
                                    std::string_view invoice_id) {
-  const std::string stream = tenant_stream(tenant, invoice_stream(invoice_id));
-  auto head = txn.stream_version(stream);
+  LoadedInvoice invoice{.tenant = std::string(tenant), .state = {}, .position = {}};
+  auto head = txn.replay(tenant_stream(tenant, invoice_stream(invoice_id)),
+                         [&](const eventstore::Envelope& event) { fold(invoice, event); });
   if (!head.ok()) {
     return head.status();
-  }
-  LoadedInvoice invoice{.tenant = std::string(tenant), .state = {}, .position = {}};
-  eventstore::Envelope event;
-  for (uint64_t version = 1; version <= *head; ++version) {
-    auto row = txn.get(eventstore::Column::kEvents, eventstore::event_key(stream, version));
-    if (!row.ok()) {
-      return row.status();
-    }
-    if (!row->has_value() || !event.ParseFromString(**row)) {
-      return absl::DataLossError(fmt::format("stream {}: event {} of {} is missing or unreadable",
-                                             stream, version, *head));
-    }
-    fold(invoice, event);
   }
   return invoice;
 }

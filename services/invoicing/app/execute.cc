@@ -21,17 +21,8 @@ namespace {
 
 using eventstore::Envelope;
 using eventstore::ExpectedVersion;
+using eventstore::stamped;
 using eventstore::Transaction;
-
-Envelope stamped(const Caller& caller, std::string_view customer_id) {
-  Envelope envelope;
-  envelope.set_tenant_id(caller.tenant);
-  envelope.set_customer_id(std::string(customer_id));
-  envelope.set_actor(caller.actor);
-  envelope.set_causation_id(caller.causation_id);
-  envelope.set_correlation_id(caller.correlation_id);
-  return envelope;
-}
 
 // ----- Customers ------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "arflow/core/error.h"
+#include "arflow/eventstore/envelope.h"
 #include "arflow/eventstore/transaction.h"
 #include "arflow/invoicing/v1/invoicing_service.pb.h"
 #include "google/protobuf/field_mask.pb.h"
@@ -22,13 +23,7 @@
 
 namespace arflow::invoicing::app {
 
-// Who asks, as every event records it.
-struct Caller {
-  std::string tenant;
-  std::string actor;           // the API key's name, or the reacting service ("payments")
-  std::string causation_id;    // the request id, or the event reacted to
-  std::string correlation_id;  // the business flow; the request id when it starts one
-};
+using eventstore::Caller;
 
 Result<v1::Customer> execute(eventstore::Transaction& txn, const Caller& caller,
                              const RegisterCustomer& command);

@@ -1,80 +1,30 @@
 #include "invoicing/app/names.h"
 
-#include <fmt/format.h>
-
-#include "invoicing/domain/customer.h"
-
 namespace arflow::invoicing::app {
 
 namespace {
 
-constexpr std::string_view kTenants = "tenants/";
-
-// The tenant of "tenants/<tenant>[/...]" and what follows it ("" or "/...").
-absl::Status check_tenant(std::string_view tenant, std::string_view caller_tenant,
-                          std::string_view field) {
-  if (tenant != caller_tenant) {
-    return absl::PermissionDeniedError(
-        fmt::format("{}: tenant '{}' is not the tenant of the caller's API key", field, tenant));
-  }
-  return absl::OkStatus();
-}
-
-Result<std::string> child_id(std::string_view name, std::string_view caller_tenant,
-                             std::string_view collection, std::string_view field) {
-  const auto malformed = [&] {
-    return invalid_field(
-        field, fmt::format("must be tenants/{{tenant}}/{}/{{id}}, not '{}'", collection, name));
-  };
-  if (!name.starts_with(kTenants)) {
-    return malformed();
-  }
-  std::string_view rest = name.substr(kTenants.size());
-  const size_t slash = rest.find('/');
-  if (slash == std::string_view::npos) {
-    return malformed();
-  }
-  const std::string_view tenant = rest.substr(0, slash);
-  rest = rest.substr(slash + 1);
-  if (!rest.starts_with(collection) || rest.size() <= collection.size() ||
-      rest[collection.size()] != '/') {
-    return malformed();
-  }
-  const std::string_view id = rest.substr(collection.size() + 1);
-  ARFLOW_RETURN_IF_ERROR(check_tenant(tenant, caller_tenant, field));
-  ARFLOW_RETURN_IF_ERROR(validate_id(id, field));
-  return std::string(id);
-}
+constexpr std::string_view kCustomers = "customers";
+constexpr std::string_view kInvoices = "invoices";
 
 }  // namespace
 
-std::string tenant_name(std::string_view tenant) { return fmt::format("tenants/{}", tenant); }
-
 std::string customer_name(std::string_view tenant, std::string_view customer_id) {
-  return fmt::format("tenants/{}/customers/{}", tenant, customer_id);
+  return contract::child_name(tenant, kCustomers, customer_id);
 }
 
 std::string invoice_name(std::string_view tenant, std::string_view invoice_id) {
-  return fmt::format("tenants/{}/invoices/{}", tenant, invoice_id);
-}
-
-absl::Status check_parent(std::string_view parent, std::string_view caller_tenant,
-                          std::string_view field) {
-  if (!parent.starts_with(kTenants) || parent.size() == kTenants.size() ||
-      parent.substr(kTenants.size()).find('/') != std::string_view::npos) {
-    return invalid_field(field, fmt::format("must be tenants/{{tenant}}, not '{}'", parent));
-  }
-  return check_tenant(parent.substr(kTenants.size()), caller_tenant, field);
+  return contract::child_name(tenant, kInvoices, invoice_id);
 }
 
 Result<std::string> customer_id_of(std::string_view name, std::string_view caller_tenant,
                                    std::string_view field) {
-  return child_id(name, caller_tenant, "customers", field);
+  return contract::child_id_of(name, caller_tenant, kCustomers, field);
 }
 
 Result<std::string> invoice_id_of(std::string_view name, std::string_view caller_tenant,
                                   std::string_view field) {
-  return child_id(name, caller_tenant, "invoices", field);
+  return contract::child_id_of(name, caller_tenant, kInvoices, field);
 }
 
 }  // namespace arflow::invoicing::app

@@ -8,6 +8,7 @@
 #include <string>
 #include <tuple>
 
+#include "arflow/contract/paging.h"
 #include "invoicing/app/aggregates.h"
 #include "invoicing/app/keys.h"
 #include "invoicing/app/names.h"
@@ -21,27 +22,6 @@ namespace arflow::invoicing::app {
 namespace {
 
 using eventstore::Column;
-
-// The id after which a page starts: the token, checked like an id.
-Result<std::string> start_after(std::string_view page_token) {
-  if (page_token.empty()) {
-    return std::string();
-  }
-  if (!validate_id(page_token, "page_token").ok()) {
-    return invalid_field("page_token", "is not a token this service returned");
-  }
-  return std::string(page_token);
-}
-
-// Where a scan over rows keyed "<prefix><id>" starts after `after`.
-std::string scan_start(std::string_view prefix, std::string_view after) {
-  if (after.empty()) {
-    return "";
-  }
-  std::string start = fmt::format("{}{}", prefix, after);
-  start.push_back('\0');
-  return start;
-}
 
 Result<v1::Invoice> invoice_from_row(std::string_view key, std::string_view value) {
   v1::Invoice invoice;
@@ -66,7 +46,7 @@ Result<std::string> scan_invoices(const eventstore::Store& store, std::string_vi
   bool reached_end = true;
   absl::Status failed;
   auto scanned = store.scan(
-      Column::kState, prefix, scan_start(prefix, after),
+      Column::kState, prefix, contract::scan_start(prefix, after),
       [&](std::string_view key, std::string_view value) {
         if (looked_at == budget) {
           reached_end = false;
@@ -114,16 +94,6 @@ Result<std::string> scan_invoices(const eventstore::Store& store, std::string_vi
 
 }  // namespace
 
-Result<int32_t> page_size_of(int32_t requested) {
-  if (requested < 0) {
-    return invalid_field("page_size", "must be >= 0");
-  }
-  if (requested == 0) {
-    return kDefaultPageSize;
-  }
-  return std::min(requested, kMaxPageSize);
-}
-
 Result<v1::Customer> get_customer(const eventstore::Store& store, std::string_view tenant,
                                   std::string_view customer_id) {
   ARFLOW_RETURN_IF_ERROR(validate_id(customer_id, "name"));
@@ -144,11 +114,11 @@ Result<v1::Customer> get_customer(const eventstore::Store& store, std::string_vi
 Result<v1::ListCustomersResponse> list_customers(const eventstore::Store& store,
                                                  std::string_view tenant, int32_t page_size,
                                                  std::string_view page_token) {
-  auto size = page_size_of(page_size);
+  auto size = contract::page_size_of(page_size);
   if (!size.ok()) {
     return size.status();
   }
-  auto after = start_after(page_token);
+  auto after = contract::page_start_after(page_token);
   if (!after.ok()) {
     return after.status();
   }
@@ -156,7 +126,7 @@ Result<v1::ListCustomersResponse> list_customers(const eventstore::Store& store,
   v1::ListCustomersResponse response;
   absl::Status failed;
   ARFLOW_RETURN_IF_ERROR(store.scan(
-      Column::kState, prefix, scan_start(prefix, *after),
+      Column::kState, prefix, contract::scan_start(prefix, *after),
       [&](std::string_view key, std::string_view value) {
         if (response.customers_size() == *size) {
           response.set_next_page_token(response.customers().rbegin()->customer_id());
@@ -197,11 +167,11 @@ Result<v1::ListInvoicesResponse> list_invoices(const eventstore::Store& store,
                                                std::string_view tenant, const InvoiceFilter& filter,
                                                int32_t page_size, std::string_view page_token,
                                                v1::InvoiceView view) {
-  auto size = page_size_of(page_size);
+  auto size = contract::page_size_of(page_size);
   if (!size.ok()) {
     return size.status();
   }
-  auto after = start_after(page_token);
+  auto after = contract::page_start_after(page_token);
   if (!after.ok()) {
     return after.status();
   }

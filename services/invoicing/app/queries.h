@@ -2,6 +2,7 @@
 // The invoicing service's read side: what GetX/ListX and the exports answer, from committed
 // data only (Store reads never block the command loop). Lists page in invoice-id order over
 // the read-model rows (keys.h); a page token is the last id the previous page looked at.
+// Page sizes and tokens are every service's (arflow/contract/paging.h).
 //
 // Thread-safety: every function may be called from any thread.
 
@@ -17,14 +18,9 @@
 
 namespace arflow::invoicing::app {
 
-inline constexpr int32_t kDefaultPageSize = 50;
-inline constexpr int32_t kMaxPageSize = 1000;
 // A filtered list looks at most this many invoices per call, then returns what it found with
 // a next page token, so that a rare match cannot make one call scan a whole tenant.
 inline constexpr size_t kMaxScannedPerPage = 10'000;
-
-// page_size 0 means the default; negative is INVALID_ARGUMENT; above the maximum is capped.
-Result<int32_t> page_size_of(int32_t requested);
 
 Result<v1::Customer> get_customer(const eventstore::Store& store, std::string_view tenant,
                                   std::string_view customer_id);

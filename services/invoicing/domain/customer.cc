@@ -166,19 +166,6 @@ absl::Status validate_email(std::string_view email, std::string_view field) {
   return absl::OkStatus();
 }
 
-absl::Status validate_id(std::string_view id, std::string_view field) {
-  if (id.empty() || id.size() > kMaxIdLength) {
-    return invalid_field(field, fmt::format("must be 1 to {} characters", kMaxIdLength));
-  }
-  const bool allowed = std::all_of(id.begin(), id.end(), [](char c) {
-    return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
-  });
-  if (!allowed) {
-    return invalid_field(field, "must contain only letters, digits, '-', '_', '.' and ':'");
-  }
-  return absl::OkStatus();
-}
-
 absl::Status validate_customer_details(const CustomerDetails& details) {
   ARFLOW_RETURN_IF_ERROR(
       validate_text(details.legal_name, "legal_name", kMaxLegalNameLength, /*required=*/true));

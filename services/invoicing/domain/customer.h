@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "arflow/contract/ids.h"
 #include "arflow/core/error.h"
 #include "invoicing/domain/commands.h"
 #include "invoicing/domain/customer_state.h"
@@ -19,7 +20,6 @@ inline constexpr size_t kMaxEmailLength = 254;  // RFC 5321's path limit
 inline constexpr size_t kMaxTaxIdLength = 32;
 inline constexpr size_t kMaxAddressLines = 4;
 inline constexpr size_t kMaxAddressFieldLength = 100;
-inline constexpr size_t kMaxIdLength = 128;
 
 // The languages documents and reminders are written in.
 bool supported_language(std::string_view language);
@@ -29,8 +29,8 @@ bool supported_language(std::string_view language);
 // LDH labels with an alphabetic top-level label.
 absl::Status validate_email(std::string_view email, std::string_view field);
 
-// Ids name streams: 1..kMaxIdLength characters of A-Z a-z 0-9 '-' '_' '.' ':'.
-absl::Status validate_id(std::string_view id, std::string_view field);
+// Ids name streams; the rule is every service's (arflow/contract/ids.h).
+using contract::validate_id;
 
 // Every rule of the details; fields are named as in the API ("contact_emails[1]").
 absl::Status validate_customer_details(const CustomerDetails& details);

@@ -3,14 +3,8 @@
 // (https://google.aip.dev/160), parsed once per request and then evaluated on each invoice
 // the service scans. Pure: no I/O, no clock.
 //
-// Grammar (whitespace separates tokens and is otherwise ignored):
-//   filter     := <empty> | comparison { "AND" comparison }
-//   comparison := field operator value
-//   operator   := "=" | "!=" | "<" | "<=" | ">" | ">="
-//   value      := bare | quoted
-//   bare       := one or more characters other than whitespace ( ) " = ! < >
-//   quoted     := '"' { character | '\"' | '\\' } '"'
-//
+// Syntax: arflow/contract/filter_syntax.h (what every service's filter reads; errors name the
+// offending token and its position), e.g.
 //   customer_id = "c-42" AND status = ISSUED AND due_date < 2026-12-01
 //   overdue_as_of = 2026-11-23
 //
@@ -25,11 +19,6 @@
 // (INVOICE_STATUS_ISSUED, RECIPIENT_STATUS_DISPUTED), upper case. `overdue_as_of = D` keeps
 // the open invoices (ISSUED, PARTIALLY_PAID) whose due date is strictly before D.
 //
-// Not supported, and refused with a message naming the token and its position: OR, NOT,
-// '-' negation, parentheses, the has operator ':', functions, wildcards' special meaning
-// (a '*' is an ordinary character), lower-case keywords, and AIP-160's implicit AND (two
-// comparisons side by side without AND). Keywords and field names are case-sensitive.
-//
 // Absent values: an invoice that lacks a date (a draft has no issue or due date) matches no
 // `=` and no ordered comparison on it, and matches every `!=` on it (absent differs from
 // any date). Text fields compare as stored, so a draft's number is "" and `number != X`
@@ -42,6 +31,7 @@
 #include <variant>
 #include <vector>
 
+#include "arflow/contract/filter_syntax.h"
 #include "arflow/core/error.h"
 #include "arflow/invoicing/v1/invoicing_service.pb.h"
 #include "invoicing/domain/model.h"
@@ -60,14 +50,7 @@ enum class FilterField {
   kOverdueAsOf,
 };
 
-enum class FilterOperator {
-  kEqual,           // =
-  kNotEqual,        // !=
-  kLess,            // <
-  kLessOrEqual,     // <=
-  kGreater,         // >
-  kGreaterOrEqual,  // >=
-};
+using contract::FilterOperator;
 
 // One `field operator value`, already checked: the value has the field's type (text for
 // customer_id, currency, number and series; a date; or the field's enum).
@@ -86,14 +69,13 @@ struct InvoiceFilter {
   friend bool operator==(const InvoiceFilter&, const InvoiceFilter&) = default;
 };
 
-// A longer filter is refused before parsing, so a request cannot make a scan costly by
-// its filter alone.
-inline constexpr size_t kMaxFilterLength = 2048;
+// A longer filter is refused before parsing.
+using contract::kMaxFilterLength;
 
 // Parses `text` (empty or blank: matches everything). Errors are INVALID_ARGUMENT
 // "filter <rule>", naming the offending token and its position (1-based, in bytes), e.g.
-//   filter has an unknown field "state" at position 1
-//   filter does not support OR (at position 19); join comparisons with AND
+//   filter has an unknown field "state" at position 1; fields are customer_id, status, ...
+//   filter has an unknown status "FINISHED" at position 10; expected e.g. ISSUED or ...
 Result<InvoiceFilter> parse_invoice_filter(std::string_view text);
 
 // True when `invoice` satisfies every comparison of `filter`.

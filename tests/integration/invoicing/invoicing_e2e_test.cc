@@ -8,47 +8,13 @@
 #include "arflow/bus/topics.h"
 #include "arflow/events/v1/envelope.pb.h"
 #include "invoicing_fixture.h"
+#include "support/invoicing_requests.h"
 #include "support/topic_reader.h"
 
 namespace arflow::testing {
 namespace {
 
 using grpc::StatusCode;
-
-v1::CustomerDetails acme_details(const std::string& name = "Acme SAS") {
-  v1::CustomerDetails d;
-  d.set_legal_name(name);
-  d.set_profile(v1::CUSTOMER_PROFILE_BUSINESS);
-  d.set_language("fr");
-  d.add_contact_emails("compta@acme.fr");
-  auto* a = d.mutable_billing_address();
-  a->add_lines("1 rue de la Paix");
-  a->set_postal_code("75002");
-  a->set_city("Paris");
-  a->set_country("FR");
-  d.mutable_default_payment_terms()->set_kind(v1::PaymentTerms::KIND_NET_DAYS);
-  d.mutable_default_payment_terms()->set_days(30);
-  return d;
-}
-
-v1::InvoiceLine line(const std::string& description, int64_t quantity, int64_t unit_cents,
-                     int64_t tax_bps, const std::string& currency = "EUR") {
-  v1::InvoiceLine l;
-  l.set_description(description);
-  l.mutable_quantity()->set_units(quantity);
-  l.mutable_unit_price()->set_minor_units(unit_cents);
-  l.mutable_unit_price()->set_currency(currency);
-  l.set_tax_rate_bps(tax_bps);
-  return l;
-}
-
-common::v1::Date date(int y, unsigned m, unsigned d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
 
 class InvoicingEndToEnd : public ::testing::Test {
  protected:

@@ -8,6 +8,16 @@ std::string_view event_type(const Envelope& envelope) {
   return field == nullptr ? std::string_view() : std::string_view(field->name());
 }
 
+Envelope stamped(const Caller& caller, std::string_view customer_id) {
+  Envelope envelope;
+  envelope.set_tenant_id(caller.tenant);
+  envelope.set_customer_id(std::string(customer_id));
+  envelope.set_actor(caller.actor);
+  envelope.set_causation_id(caller.causation_id);
+  envelope.set_correlation_id(caller.correlation_id);
+  return envelope;
+}
+
 std::string message_key(std::string_view tenant_id, std::string_view customer_id) {
   std::string key;
   key.reserve(tenant_id.size() + customer_id.size() + 1);

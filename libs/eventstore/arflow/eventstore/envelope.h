@@ -12,6 +12,17 @@ namespace arflow::eventstore {
 
 using events::v1::Envelope;
 
+// Who asks for a change, as every event it records says (DESIGN.md, "Events").
+struct Caller {
+  std::string tenant;
+  std::string actor;           // the API key's name, or the reacting service ("payments")
+  std::string causation_id;    // the request id, or the event reacted to
+  std::string correlation_id;  // the business flow; the request id when it starts one
+};
+
+// An envelope for one of the caller's events about `customer_id`, payload still to set.
+Envelope stamped(const Caller& caller, std::string_view customer_id);
+
 // The payload's field name ("customer_registered"), or "" when no payload is set.
 std::string_view event_type(const Envelope& envelope);
 

@@ -74,6 +74,27 @@ Result<uint64_t> Transaction::stream_version(std::string_view stream) {
   return committed;
 }
 
+Result<uint64_t> Transaction::replay(std::string_view stream,
+                                     const std::function<void(const Envelope&)>& visit) {
+  auto head = stream_version(stream);
+  if (!head.ok()) {
+    return head.status();
+  }
+  Envelope event;
+  for (uint64_t version = 1; version <= *head; ++version) {
+    auto row = get(Column::kEvents, event_key(stream, version));
+    if (!row.ok()) {
+      return row.status();
+    }
+    if (!row->has_value() || !event.ParseFromString(**row)) {
+      return absl::DataLossError(fmt::format("stream {}: event {} of {} is missing or unreadable",
+                                             stream, version, *head));
+    }
+    visit(event);
+  }
+  return *head;
+}
+
 Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion expected,
                                      std::span<Envelope> events) {
   auto head = stream_version(stream);

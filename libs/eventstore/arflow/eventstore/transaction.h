@@ -8,6 +8,7 @@
 // Thread-safety: none; a Transaction lives on the loop's thread for one batch.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -63,6 +64,11 @@ class Transaction {
                           std::span<Envelope> events);
   // Head version of `stream`, 0 when it has no event.
   Result<uint64_t> stream_version(std::string_view stream);
+  // Calls `visit` with each event of `stream`, oldest first, as this transaction sees them
+  // (what its batch staged included); returns the head version. DATA_LOSS for an event
+  // missing below the head or unreadable.
+  Result<uint64_t> replay(std::string_view stream,
+                          const std::function<void(const Envelope&)>& visit);
 
   // Queues a message for the relay to publish (e.g. a dead letter). Refuses what Kafka
   // would refuse for good (no topic, more than kMaxMessageBytes): one such entry would

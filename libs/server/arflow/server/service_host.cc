@@ -1,6 +1,7 @@
 #include "arflow/server/service_host.h"
 
 #include <filesystem>
+#include <iostream>
 
 #include "arflow/core/log.h"
 
@@ -105,6 +106,24 @@ absl::Status ServiceHost::serve(std::vector<grpc::Service*> services) {
                   options_.service, server_->port(), options_.flags.metrics_addr,
                   options_.flags.data_dir, bootstrap_);
   return absl::OkStatus();
+}
+
+sigset_t block_stop_signals() {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  return stop;
+}
+
+int start_failed(const absl::Status& why) {
+  ARFLOW_LOG_ERROR("start_failed", "error=\"{}\"", why.ToString());
+  return 1;
+}
+
+void ServiceHost::announce_serving() const {
+  std::cout << "arflow-" << options_.service << " grpc_port=" << grpc_port() << std::endl;
 }
 
 int ServiceHost::run_until_signal(const sigset_t& signals) {

@@ -47,6 +47,13 @@ struct ServiceHostOptions {
   ServiceOptions flags;
 };
 
+// SIGTERM and SIGINT, blocked in the calling thread and so in every thread it starts after:
+// call it first in main(), then hand the set to run_until_signal().
+sigset_t block_stop_signals();
+
+// Logs why the service could not start; returns the process's exit code for it.
+int start_failed(const absl::Status& why);
+
 class ServiceHost {
  public:
   static Result<std::unique_ptr<ServiceHost>> start(ServiceHostOptions options);
@@ -76,8 +83,12 @@ class ServiceHost {
   void stop_serving();
 
   // Blocks until one of `signals` arrives. The caller blocks them in every thread first
-  // (pthread_sigmask before start()), so that only this wait receives them.
+  // (block_stop_signals() before start()), so that only this wait receives them.
   int run_until_signal(const sigset_t& signals);
+
+  // Prints "arflow-<service> grpc_port=<port>" on stdout once serving: the line scripts and
+  // tests that asked for port 0 wait for.
+  void announce_serving() const;
 
  private:
   explicit ServiceHost(ServiceHostOptions options) : options_(std::move(options)) {}

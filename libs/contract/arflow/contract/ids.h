@@ -1,0 +1,19 @@
+#pragma once
+// The ids of the API's resources (a customer, an invoice, a payment), for every service: what
+// a client may choose as an id. Ids become stream names and row keys, so the alphabet is
+// small and the length bounded.
+
+#include <cstddef>
+#include <string_view>
+
+#include "arflow/core/error.h"
+
+namespace arflow::contract {
+
+inline constexpr size_t kMaxIdLength = 128;
+
+// Ids name streams: 1..kMaxIdLength characters of A-Z a-z 0-9 '-' '_' '.' ':'.
+// INVALID_ARGUMENT naming `field` otherwise.
+absl::Status validate_id(std::string_view id, std::string_view field);
+
+}  // namespace arflow::contract

@@ -1,0 +1,40 @@
+#include "arflow/contract/paging.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "arflow/contract/ids.h"
+
+namespace arflow::contract {
+
+Result<int32_t> page_size_of(int32_t requested) {
+  if (requested < 0) {
+    return invalid_field("page_size", "must be >= 0");
+  }
+  if (requested == 0) {
+    return kDefaultPageSize;
+  }
+  return std::min(requested, kMaxPageSize);
+}
+
+Result<std::string> page_start_after(std::string_view page_token) {
+  if (page_token.empty()) {
+    return std::string();
+  }
+  if (!validate_id(page_token, "page_token").ok()) {
+    return invalid_field("page_token", "is not a token this service returned");
+  }
+  return std::string(page_token);
+}
+
+std::string scan_start(std::string_view prefix, std::string_view after) {
+  if (after.empty()) {
+    return "";
+  }
+  std::string start = fmt::format("{}{}", prefix, after);
+  start.push_back('\0');
+  return start;
+}
+
+}  // namespace arflow::contract

@@ -1,0 +1,109 @@
+#pragma once
+// What every service's gRPC handlers share to answer a unary call (DESIGN.md, "The write
+// path"): a mutation goes to the command loop with its request id and a fingerprint of the
+// request (so a retry gets the first answer) and the call finishes once the outcome is
+// durable; a query finishes at once with what it read.
+//
+//   return mutate<v1::Payment>(loop_, ctx, *principal, "RefundPayment", *request,
+//                              request->request_id(), response,
+//                              [command](eventstore::Transaction& txn, const Caller& caller) {
+//                                return app::execute(txn, caller, command);
+//                              });
+//
+// Thread-safety: any thread; `response` belongs to the call until it finishes.
+
+#include <google/protobuf/message.h>
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "arflow/contract/convert.h"
+#include "arflow/core/clock.h"
+#include "arflow/core/error.h"
+#include "arflow/eventstore/command_loop.h"
+#include "arflow/eventstore/envelope.h"
+#include "arflow/server/auth.h"
+#include "arflow/server/status.h"
+
+namespace arflow::server {
+
+inline constexpr size_t kMaxRequestIdLength = 128;
+
+// INVALID_ARGUMENT naming `field` unless `request_id` is set and short enough.
+absl::Status check_request_id(std::string_view request_id, std::string_view field);
+
+// The same request gives the same fingerprint; the method is part of it, so one request id
+// used for two different calls is told apart.
+uint64_t fingerprint_of(std::string_view method, const google::protobuf::Message& request);
+
+// The caller of a request: the key's tenant and name, the request id as cause and flow.
+eventstore::Caller caller_of(const Principal& principal, const std::string& request_id);
+
+// Today in UTC by `clock`; or the request's date when it has one.
+contract::Date today(const Clock& clock);
+Result<contract::Date> date_or_today(bool has, const common::v1::Date& date, std::string_view field,
+                                     const Clock& clock);
+
+// An executed command's result: serialized for its idempotency record, and moved into the
+// call's response so that only a replayed request (answered from its record) is parsed.
+template <typename Response>
+std::string keep_result(Response result, Response& response, bool& executed) {
+  std::string bytes = result.SerializeAsString();
+  response = std::move(result);
+  executed = true;
+  return bytes;
+}
+
+template <typename Response>
+using Work = std::function<Result<Response>(eventstore::Transaction&, const eventstore::Caller&)>;
+
+// Hands a mutation to the command loop; the call finishes once its outcome is durable.
+template <typename Response>
+grpc::ServerUnaryReactor* mutate(eventstore::CommandLoop& loop, grpc::CallbackServerContext* ctx,
+                                 const Principal& principal, std::string_view method,
+                                 const google::protobuf::Message& request,
+                                 const std::string& request_id, Response* response,
+                                 Work<Response> work) {
+  auto* reactor = ctx->DefaultReactor();
+  eventstore::Command command;
+  command.tenant = principal.tenant_id;
+  command.request_id = request_id;
+  command.fingerprint = fingerprint_of(method, request);
+  // Written by the executor before the outcome is durable, read by `done` after: the loop's
+  // hand-over orders the two.
+  auto executed = std::make_shared<bool>(false);
+  command.execute = [caller = caller_of(principal, request_id), work = std::move(work), response,
+                     executed](eventstore::Transaction& txn) -> Result<std::string> {
+    auto result = work(txn, caller);
+    if (!result.ok()) {
+      return result.status();
+    }
+    return keep_result(*std::move(result), *response, *executed);
+  };
+  command.done = [reactor, response, executed](Result<std::string> result) {
+    absl::Status status = result.status();
+    if (status.ok() && !*executed && !response->ParseFromString(*result)) {
+      status = absl::InternalError("the stored result of this request is unreadable");
+    }
+    reactor->Finish(to_grpc_status(status));
+  };
+  loop.submit(std::move(command));
+  return reactor;
+}
+
+// Finishes a query with its result.
+template <typename T>
+grpc::ServerUnaryReactor* reply(grpc::CallbackServerContext* ctx, Result<T> result, T* response) {
+  if (!result.ok()) {
+    return finish_unary(ctx, result.status());
+  }
+  *response = *std::move(result);
+  return finish_unary(ctx, absl::OkStatus());
+}
+
+}  // namespace arflow::server

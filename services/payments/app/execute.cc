@@ -1,0 +1,375 @@
+#include "payments/app/execute.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "arflow/contract/ids.h"
+#include "payments/app/aggregates.h"
+#include "payments/app/keys.h"
+#include "payments/app/resources.h"
+#include "payments/app/rows.h"
+#include "payments/domain/allocation_plan.h"
+#include "payments/domain/payment.h"
+
+namespace arflow::payments::app {
+
+namespace {
+
+using eventstore::Envelope;
+using eventstore::ExpectedVersion;
+using eventstore::Transaction;
+using KnownInvoices = std::map<std::string, KnownInvoice, std::less<>>;
+
+// What payments knows of the invoices it allocates to changes with each allocation sent
+// and each taken back by a chargeback: another allocation may only cover what is left.
+absl::Status note_allocations(Transaction& txn, const Caller& caller,
+                              const std::vector<PaymentEvent>& events, KnownInvoices& invoices) {
+  for (const auto& event : events) {
+    if (const auto* sent = std::get_if<v1::PaymentAllocated>(&event)) {
+      auto it = invoices.find(sent->invoice_id());
+      auto amount = contract::from_proto(sent->amount(), "amount");
+      if (it == invoices.end() || !amount.ok()) {
+        return absl::InternalError(
+            fmt::format("allocation '{}' to an invoice not loaded", sent->allocation_id()));
+      }
+      allocation_sent(it->second, sent->allocation_id(), *amount);
+      save_known_invoice(txn, caller.tenant, it->second);
+    } else if (const auto* reversed = std::get_if<v1::AllocationReversed>(&event)) {
+      auto invoice = load_known_invoice(reader_of(txn), caller.tenant, reversed->invoice_id());
+      if (!invoice.ok()) {
+        return invoice.status();
+      }
+      if (invoice->issued()) {
+        allocation_settled(*invoice, reversed->allocation_id());
+        save_known_invoice(txn, caller.tenant, *invoice);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Appends `events` to the payment's stream, folds them in and rewrites its rows; returns
+// the payment's resource as it stands.
+Result<v1::Payment> record(Transaction& txn, const Caller& caller, LoadedPayment& payment,
+                           std::vector<PaymentEvent> events) {
+  auto previous = load_payment_row(reader_of(txn), caller.tenant, payment.state.payment_id);
+  if (!previous.ok()) {
+    return previous.status();
+  }
+  if (events.empty()) {
+    return previous->has_value()
+               ? **previous
+               : payment_resource(caller.tenant, payment, nullptr, payment.updated);
+  }
+  PaymentState& after = payment.state;  // folded in place: on error the caller drops it
+  for (const auto& event : events) {
+    after = evolve(std::move(after), event);
+  }
+  if (!after.integrity.ok()) {
+    // The decider's own events must fold: anything else is a bug, not the caller's fault.
+    return absl::InternalError(fmt::format("the events decided for payment '{}' do not fold: {}",
+                                           after.payment_id, after.integrity.message()));
+  }
+  std::vector<Envelope> envelopes;
+  envelopes.reserve(events.size());
+  for (auto& event : events) {
+    envelopes.push_back(stamped(caller, after.customer_id));
+    set_payload(std::move(event), envelopes.back());
+  }
+  auto head = txn.append(tenant_stream(caller.tenant, payment_stream(after.payment_id)),
+                         ExpectedVersion::exactly(payment.version), envelopes);
+  if (!head.ok()) {
+    return head.status();
+  }
+  if (payment.version == 0) {
+    txn.put(customer_payment_row(caller.tenant, after.customer_id, after.payment_id), "");
+  }
+  payment.version = *head;
+  payment.updated = txn.now();
+  v1::Payment resource = payment_resource(caller.tenant, payment,
+                                          previous->has_value() ? &**previous : nullptr, txn.now());
+  txn.put(payment_row(caller.tenant, after.payment_id), resource.SerializeAsString());
+  ARFLOW_RETURN_IF_ERROR(track_credit(txn, caller.tenant, after));
+  return resource;
+}
+
+Result<LoadedPayment> existing_payment(Transaction& txn, const Caller& caller,
+                                       std::string_view payment_id, std::string_view field) {
+  ARFLOW_RETURN_IF_ERROR(contract::validate_id(payment_id, field));
+  auto payment = load_payment(txn, caller.tenant, payment_id);
+  if (payment.ok() && !payment->state.recorded() && payment->state.integrity.ok()) {
+    return absl::NotFoundError(fmt::format("{}: payment '{}' does not exist", field, payment_id));
+  }
+  return payment;
+}
+
+Result<v1::Payment> allocate(Transaction& txn, const Caller& caller, LoadedPayment& payment,
+                             const AllocatePayment& command, KnownInvoices& invoices) {
+  std::vector<KnownInvoice> named;
+  named.reserve(command.allocations.size());
+  for (const auto& wanted : command.allocations) {
+    if (auto it = invoices.find(wanted.invoice_id); it != invoices.end()) {
+      named.push_back(it->second);
+    }
+  }
+  auto events = decide(command, payment.state, named);
+  if (!events.ok()) {
+    return events.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(note_allocations(txn, caller, *events, invoices));
+  return record(txn, caller, payment, *std::move(events));
+}
+
+Result<v1::Payment> allocate_automatically(Transaction& txn, const Caller& caller,
+                                           LoadedPayment& payment) {
+  if (!payment.state.recorded() || payment.state.charged_back ||
+      !payment.state.money->unapplied.is_positive()) {
+    return record(txn, caller, payment, {});
+  }
+  auto open = load_open_invoices(reader_of(txn), caller.tenant, payment.state.customer_id);
+  if (!open.ok()) {
+    return open.status();
+  }
+  const std::vector<InvoiceToPay> plan = auto_allocation(payment.state, *open);
+  KnownInvoices invoices;
+  for (auto& invoice : *open) {
+    std::string id = invoice.invoice_id;
+    invoices.emplace(std::move(id), std::move(invoice));
+  }
+  Result<v1::Payment> resource = record(txn, caller, payment, {});
+  // One decision per kMaxAllocations invoices, each seeing what the one before sent.
+  for (size_t from = 0; from < plan.size() && resource.ok(); from += kMaxAllocations) {
+    const size_t to = std::min(plan.size(), from + kMaxAllocations);
+    AllocatePayment command{.payment_id = payment.state.payment_id,
+                            .allocations = {plan.begin() + static_cast<ptrdiff_t>(from),
+                                            plan.begin() + static_cast<ptrdiff_t>(to)}};
+    resource = allocate(txn, caller, payment, command, invoices);
+  }
+  return resource;
+}
+
+// The customer's payments with credit, oldest received first (then by id).
+Result<std::vector<LoadedPayment>> payments_with_credit(Transaction& txn, const Caller& caller,
+                                                        std::string_view customer_id) {
+  auto ids = credit_payment_ids(reader_of(txn), caller.tenant, customer_id);
+  if (!ids.ok()) {
+    return ids.status();
+  }
+  std::vector<LoadedPayment> payments;
+  payments.reserve(ids->size());
+  for (const auto& id : *ids) {
+    auto payment = load_payment(txn, caller.tenant, id);
+    if (!payment.ok()) {
+      return payment.status();
+    }
+    ARFLOW_RETURN_IF_ERROR(payment->state.integrity);
+    payments.push_back(*std::move(payment));
+  }
+  std::sort(payments.begin(), payments.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.state.received_on, a.state.payment_id) <
+           std::tie(b.state.received_on, b.state.payment_id);
+  });
+  return payments;
+}
+
+// What to draw from the customer's credit, and the payments it comes from.
+struct CreditDraws {
+  std::vector<LoadedPayment> payments;
+  std::vector<Draw> draws;
+};
+
+Result<CreditDraws> draw_credit(Transaction& txn, const Caller& caller,
+                                std::string_view customer_id, Money amount,
+                                std::string_view field) {
+  ARFLOW_RETURN_IF_ERROR(contract::validate_id(customer_id, "customer"));
+  if (!amount.is_positive()) {
+    return invalid_field(field, "must be > 0");
+  }
+  auto payments = payments_with_credit(txn, caller, customer_id);
+  if (!payments.ok()) {
+    return payments.status();
+  }
+  std::vector<PaymentState> states;
+  states.reserve(payments->size());
+  for (const auto& payment : *payments) {
+    states.push_back(payment.state);
+  }
+  auto draws = draw_from_credit(states, amount, field);
+  if (!draws.ok()) {
+    return draws.status();
+  }
+  return CreditDraws{.payments = *std::move(payments), .draws = *std::move(draws)};
+}
+
+LoadedPayment& payment_of(CreditDraws& credit, std::string_view payment_id) {
+  return *std::find_if(credit.payments.begin(), credit.payments.end(),
+                       [&](const auto& p) { return p.state.payment_id == payment_id; });
+}
+
+// A decider's error about the one-element request made on the caller's behalf, in the
+// caller's field names: "allocations[0].amount" is their "allocation.amount".
+absl::Status as_callers(const absl::Status& status, std::string_view ours,
+                        std::string_view theirs) {
+  const std::string message(status.message());
+  if (!message.starts_with(ours)) {
+    return status;
+  }
+  return {status.code(), fmt::format("{}{}", theirs, message.substr(ours.size()))};
+}
+
+}  // namespace
+
+Result<v1::Payment> execute(Transaction& txn, const Caller& caller, const RecordPayment& command,
+                            bool auto_allocate) {
+  ARFLOW_RETURN_IF_ERROR(contract::validate_id(command.payment_id, "payment_id"));
+  ARFLOW_RETURN_IF_ERROR(contract::validate_id(command.customer_id, "customer_id"));
+  auto payment = load_payment(txn, caller.tenant, command.payment_id);
+  if (!payment.ok()) {
+    return payment.status();
+  }
+  auto events = decide(command, payment->state);
+  if (!events.ok()) {
+    return events.status();
+  }
+  if (!command.external_reference.empty()) {
+    const std::string key = external_reference_row(caller.tenant, command.external_reference);
+    auto taken = txn.get(key);
+    if (!taken.ok()) {
+      return taken.status();
+    }
+    if (taken->has_value()) {
+      return absl::AlreadyExistsError(
+          fmt::format("external_reference: '{}' is already recorded, as payment '{}'",
+                      command.external_reference, **taken));
+    }
+    txn.put(key, command.payment_id);
+  }
+  auto resource = record(txn, caller, *payment, *std::move(events));
+  if (!resource.ok() || !auto_allocate) {
+    return resource;
+  }
+  return allocate_automatically(txn, caller, *payment);
+}
+
+Result<v1::Payment> execute(Transaction& txn, const Caller& caller,
+                            const AllocatePayment& command) {
+  auto payment = existing_payment(txn, caller, command.payment_id, "name");
+  if (!payment.ok()) {
+    return payment.status();
+  }
+  KnownInvoices invoices;
+  for (size_t i = 0; i < command.allocations.size() && i < kMaxAllocations; ++i) {
+    const std::string& id = command.allocations[i].invoice_id;
+    ARFLOW_RETURN_IF_ERROR(contract::validate_id(id, fmt::format("allocations[{}].invoice_id", i)));
+    auto invoice = load_known_invoice(reader_of(txn), caller.tenant, id);
+    if (!invoice.ok()) {
+      return invoice.status();
+    }
+    invoices.emplace(id, *std::move(invoice));
+  }
+  return allocate(txn, caller, *payment, command, invoices);
+}
+
+Result<v1::Payment> auto_allocate(Transaction& txn, const Caller& caller,
+                                  std::string_view payment_id) {
+  auto payment = existing_payment(txn, caller, payment_id, "name");
+  if (!payment.ok()) {
+    return payment.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(payment->state.integrity);
+  return allocate_automatically(txn, caller, *payment);
+}
+
+Result<v1::Payment> execute(Transaction& txn, const Caller& caller, const RefundPayment& command) {
+  auto payment = existing_payment(txn, caller, command.payment_id, "name");
+  if (!payment.ok()) {
+    return payment.status();
+  }
+  auto events = decide(command, payment->state);
+  if (!events.ok()) {
+    return events.status();
+  }
+  return record(txn, caller, *payment, *std::move(events));
+}
+
+Result<v1::Payment> execute(Transaction& txn, const Caller& caller,
+                            const ChargeBackPayment& command) {
+  auto payment = existing_payment(txn, caller, command.payment_id, "name");
+  if (!payment.ok()) {
+    return payment.status();
+  }
+  auto events = decide(command, payment->state);
+  if (!events.ok()) {
+    return events.status();
+  }
+  KnownInvoices none;
+  ARFLOW_RETURN_IF_ERROR(note_allocations(txn, caller, *events, none));
+  return record(txn, caller, *payment, *std::move(events));
+}
+
+Result<v1::Payment> execute(Transaction& txn, const Caller& caller,
+                            const ReturnAllocation& command) {
+  auto payment = existing_payment(txn, caller, command.payment_id, "payment_id");
+  if (!payment.ok()) {
+    return payment.status();
+  }
+  auto events = decide(command, payment->state);
+  if (!events.ok()) {
+    return events.status();
+  }
+  return record(txn, caller, *payment, *std::move(events));
+}
+
+Result<v1::CustomerCredit> apply_customer_credit(Transaction& txn, const Caller& caller,
+                                                 std::string_view customer_id,
+                                                 const InvoiceToPay& allocation) {
+  ARFLOW_RETURN_IF_ERROR(contract::validate_id(allocation.invoice_id, "allocation.invoice_id"));
+  auto credit = draw_credit(txn, caller, customer_id, allocation.amount, "allocation.amount");
+  if (!credit.ok()) {
+    return credit.status();
+  }
+  KnownInvoices invoices;
+  auto invoice = load_known_invoice(reader_of(txn), caller.tenant, allocation.invoice_id);
+  if (!invoice.ok()) {
+    return invoice.status();
+  }
+  invoices.emplace(allocation.invoice_id, *std::move(invoice));
+  for (const Draw& draw : credit->draws) {
+    AllocatePayment command{
+        .payment_id = draw.payment_id,
+        .allocations = {InvoiceToPay{.invoice_id = allocation.invoice_id, .amount = draw.amount}}};
+    auto done = allocate(txn, caller, payment_of(*credit, draw.payment_id), command, invoices);
+    if (!done.ok()) {
+      // The draws add up to the amount asked, so a refusal is about the whole of it.
+      return as_callers(done.status(), "allocations[0]", "allocation");
+    }
+  }
+  return customer_credit(reader_of(txn), caller.tenant, customer_id);
+}
+
+Result<v1::CustomerCredit> refund_customer_credit(Transaction& txn, const Caller& caller,
+                                                  std::string_view customer_id, Money amount,
+                                                  std::string_view reason) {
+  auto credit = draw_credit(txn, caller, customer_id, amount, "amount");
+  if (!credit.ok()) {
+    return credit.status();
+  }
+  for (const Draw& draw : credit->draws) {
+    RefundPayment command{
+        .payment_id = draw.payment_id, .amount = draw.amount, .reason = std::string(reason)};
+    auto events = decide(command, payment_of(*credit, draw.payment_id).state);
+    if (!events.ok()) {
+      return events.status();
+    }
+    auto done = record(txn, caller, payment_of(*credit, draw.payment_id), *std::move(events));
+    if (!done.ok()) {
+      return done.status();
+    }
+  }
+  return customer_credit(reader_of(txn), caller.tenant, customer_id);
+}
+
+}  // namespace arflow::payments::app

@@ -1,0 +1,44 @@
+#include "payments/app/keys.h"
+
+#include <fmt/format.h>
+
+namespace arflow::payments::app {
+
+std::string tenant_stream(std::string_view tenant, std::string_view stream) {
+  return fmt::format("{}/{}", tenant, stream);
+}
+
+std::string payment_row(std::string_view tenant, std::string_view payment_id) {
+  return fmt::format("tenant/{}/payment/{}", tenant, payment_id);
+}
+
+std::string payments_prefix(std::string_view tenant) {
+  return fmt::format("tenant/{}/payment/", tenant);
+}
+
+std::string customer_payment_row(std::string_view tenant, std::string_view customer_id,
+                                 std::string_view payment_id) {
+  return fmt::format("tenant/{}/customer-payment/{}/{}", tenant, customer_id, payment_id);
+}
+
+std::string customer_payments_prefix(std::string_view tenant, std::string_view customer_id) {
+  return fmt::format("tenant/{}/customer-payment/{}/", tenant, customer_id);
+}
+
+std::string external_reference_row(std::string_view tenant, std::string_view reference) {
+  return fmt::format("tenant/{}/external-reference/{}", tenant, reference);
+}
+
+std::string known_invoice_row(std::string_view tenant, std::string_view invoice_id) {
+  return fmt::format("tenant/{}/invoice/{}", tenant, invoice_id);
+}
+
+std::string open_invoices_row(std::string_view tenant, std::string_view customer_id) {
+  return fmt::format("tenant/{}/open-invoices/{}", tenant, customer_id);
+}
+
+std::string credit_row(std::string_view tenant, std::string_view customer_id) {
+  return fmt::format("tenant/{}/credit/{}", tenant, customer_id);
+}
+
+}  // namespace arflow::payments::app

@@ -1,0 +1,260 @@
+// Money moving between invoicing and payments as an accountant follows it: arflow-broker,
+// arflow-invoicing and arflow-payments started as processes, driven through their gRPC
+// clients. Invoices are issued; one is paid in full, one in part, one with an overpayment,
+// one through auto-allocation by its number in the remittance text; one is voided while an
+// allocation to it is in flight; credit is refunded; a payment is charged back. At the end,
+// both services' APIs say what an accountant would compute.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <thread>
+
+#include "payments_fixture.h"
+
+namespace arflow::testing {
+namespace {
+
+constexpr char kTenant[] = "tenants/dev";
+
+class MoneyFlowEndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(processes_.start()); }
+
+  iv1::InvoicingService::Stub& invoicing() { return *processes_.invoicing().stub(); }
+  pv1::PaymentsService::Stub& payments() { return *processes_.payments().stub(); }
+
+  void create_customer(const std::string& id) {
+    iv1::CreateCustomerRequest request;
+    request.set_parent(kTenant);
+    request.set_customer_id(id);
+    *request.mutable_details() = acme_details();
+    request.set_request_id("customer-" + id);
+    iv1::Customer out;
+    auto status = invoicing().CreateCustomer(call_context().get(), request, &out);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // Issues an invoice of `cents` (no tax) and returns its number.
+  std::string issue(const std::string& id, const std::string& customer, int64_t cents) {
+    iv1::CreateInvoiceRequest request;
+    request.set_parent(kTenant);
+    request.set_invoice_id(id);
+    request.set_customer_id(customer);
+    request.mutable_content()->set_currency("EUR");
+    *request.mutable_content()->add_lines() = line("Service", 1, cents, 0);
+    request.set_issue(true);
+    request.set_series("F");
+    *request.mutable_issue_date() = date(2026, 10, 1);
+    request.set_request_id("invoice-" + id);
+    iv1::Invoice out;
+    auto status = invoicing().CreateInvoice(call_context().get(), request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out.number();
+  }
+
+  iv1::Invoice invoice(const std::string& id) {
+    iv1::GetInvoiceRequest request;
+    request.set_name(std::string(kTenant) + "/invoices/" + id);
+    iv1::Invoice out;
+    auto status = invoicing().GetInvoice(call_context().get(), request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  grpc::Status record(const std::string& id, int64_t cents, const std::string& remittance = "",
+                      bool auto_allocate = false, pv1::Payment* out = nullptr) {
+    pv1::RecordPaymentRequest request;
+    request.set_parent(kTenant);
+    request.set_payment_id(id);
+    request.set_customer_id("acme");
+    *request.mutable_amount() = eur(cents);
+    request.set_method(pv1::PAYMENT_METHOD_BANK_TRANSFER);
+    *request.mutable_received_on() = date(2026, 11, 2);
+    request.set_external_reference("BANK-" + id);
+    request.set_remittance_text(remittance);
+    request.set_auto_allocate(auto_allocate);
+    request.set_request_id("record-" + id);
+    pv1::Payment ignored;
+    return payments().RecordPayment(call_context().get(), request, out != nullptr ? out : &ignored);
+  }
+
+  grpc::Status allocate(const std::string& payment, const std::string& invoice, int64_t cents) {
+    pv1::AllocatePaymentRequest request;
+    request.set_name(std::string(kTenant) + "/payments/" + payment);
+    auto* a = request.add_allocations();
+    a->set_invoice_id(invoice);
+    *a->mutable_amount() = eur(cents);
+    request.set_request_id("allocate-" + payment + "-" + invoice);
+    pv1::Payment out;
+    return payments().AllocatePayment(call_context().get(), request, &out);
+  }
+
+  pv1::Payment payment(const std::string& id) {
+    pv1::GetPaymentRequest request;
+    request.set_name(std::string(kTenant) + "/payments/" + id);
+    pv1::Payment out;
+    auto status = payments().GetPayment(call_context().get(), request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  pv1::ListOpenInvoicesResponse open_invoices() {
+    pv1::ListOpenInvoicesRequest request;
+    request.set_customer(std::string(kTenant) + "/customers/acme");
+    pv1::ListOpenInvoicesResponse out;
+    auto status = payments().ListOpenInvoices(call_context().get(), request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  // Polls (the services talk through Kafka) until `done` holds; false after 15 s.
+  static bool eventually(const std::function<bool()>& done) {
+    for (int i = 0; i < 300; ++i) {
+      if (done()) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return done();
+  }
+
+  MoneyFlowProcesses processes_;
+};
+
+std::string summary(const iv1::Invoice& invoice) {
+  return iv1::InvoiceStatus_Name(invoice.status()).substr(15) + " " +
+         std::to_string(invoice.balance().minor_units());
+}
+
+std::string summary(const pv1::Payment& p) {
+  std::string out = pv1::PaymentStatus_Name(p.status()).substr(15);
+  for (const auto& m : {p.allocated(), p.unapplied(), p.refunded(), p.charged_back()}) {
+    out += " " + std::to_string(m.minor_units());
+  }
+  for (const auto& a : p.allocations()) {
+    out += " " + a.invoice_id() + ":" + pv1::AllocationStatus_Name(a.status()).substr(18);
+  }
+  return out;
+}
+
+TEST_F(MoneyFlowEndToEnd, PaymentsInFullInPartOverpaidAutoAllocatedVoidedRefundedAndChargedBack) {
+  create_customer("acme");
+  issue("inv-a", "acme", 100'00);
+  issue("inv-b", "acme", 200'00);
+  issue("inv-c", "acme", 300'00);
+  const std::string number_d = issue("inv-d", "acme", 150'00);
+  issue("inv-e", "acme", 80'00);
+  ASSERT_TRUE(eventually([&] { return open_invoices().invoices_size() == 5; }))
+      << "payments never learned of the five invoices";
+
+  // In full, in part, overpaid (the rest is credit).
+  ASSERT_TRUE(record("p1", 100'00).ok());
+  ASSERT_TRUE(allocate("p1", "inv-a", 100'00).ok());
+  ASSERT_TRUE(record("p2", 50'00).ok());
+  ASSERT_TRUE(allocate("p2", "inv-b", 50'00).ok());
+  ASSERT_TRUE(record("p3", 350'00).ok());
+  ASSERT_TRUE(allocate("p3", "inv-c", 300'00).ok());
+  // By the number the customer wrote on the transfer.
+  pv1::Payment p4;
+  ASSERT_TRUE(record("p4", 150'00, "Facture " + number_d + " merci", true, &p4).ok());
+  ASSERT_EQ(p4.allocations_size(), 1);
+  EXPECT_EQ(p4.allocations(0).invoice_id(), "inv-d");
+
+  // Voided while an allocation to it may be in flight: whichever service sees it first, the
+  // money ends as credit.
+  ASSERT_TRUE(record("p5", 80'00).ok());
+  iv1::CreateCreditNoteRequest void_e;
+  void_e.set_name(std::string(kTenant) + "/invoices/inv-e");
+  void_e.set_credit_note_id("cn-e");
+  void_e.set_series("AV");
+  void_e.set_reason("ordered by mistake");
+  void_e.set_full(true);
+  void_e.set_request_id("void-e");
+  iv1::Invoice voided;
+  ASSERT_TRUE(invoicing().CreateCreditNote(call_context().get(), void_e, &voided).ok());
+  const grpc::Status in_flight = allocate("p5", "inv-e", 80'00);
+  EXPECT_TRUE(in_flight.ok() || in_flight.error_code() == grpc::StatusCode::FAILED_PRECONDITION)
+      << in_flight.error_message();
+
+  // The overpayment's credit refunded; p2 bounced.
+  pv1::RefundPaymentRequest refund;
+  refund.set_name(std::string(kTenant) + "/payments/p3");
+  refund.set_reason("overpaid");
+  refund.set_request_id("refund-p3");
+  pv1::Payment refunded;
+  ASSERT_TRUE(payments().RefundPayment(call_context().get(), refund, &refunded).ok());
+  EXPECT_EQ(refunded.refunded().minor_units(), 50'00);
+  ASSERT_TRUE(eventually([&] { return summary(invoice("inv-b")) == "PARTIALLY_PAID 15000"; }));
+  pv1::ChargeBackPaymentRequest bounce;
+  bounce.set_name(std::string(kTenant) + "/payments/p2");
+  bounce.set_reason("R01 insufficient funds");
+  bounce.set_request_id("bounce-p2");
+  pv1::Payment bounced;
+  ASSERT_TRUE(payments().ChargeBackPayment(call_context().get(), bounce, &bounced).ok());
+
+  // What an accountant computes, once both services are quiet.
+  const std::map<std::string, std::string> invoices = {{"inv-a", "PAID 0"},
+                                                       {"inv-b", "ISSUED 20000"},
+                                                       {"inv-c", "PAID 0"},
+                                                       {"inv-d", "PAID 0"},
+                                                       {"inv-e", "VOID 0"}};
+  for (const auto& [id, expected] : invoices) {
+    EXPECT_TRUE(eventually([&] { return summary(invoice(id)) == expected; }))
+        << id << " is " << summary(invoice(id)) << ", expected " << expected;
+  }
+  const std::string p5_expected =
+      in_flight.ok() ? "UNAPPLIED 0 8000 0 0 inv-e:RETURNED" : "UNAPPLIED 0 8000 0 0";
+  const std::map<std::string, std::string> expected_payments = {
+      {"p1", "APPLIED 10000 0 0 0 inv-a:APPLIED"},
+      {"p2", "CHARGED_BACK 0 0 0 5000 inv-b:REVERSED"},
+      {"p3", "APPLIED 30000 0 5000 0 inv-c:APPLIED"},
+      {"p4", "APPLIED 15000 0 0 0 inv-d:APPLIED"},
+      {"p5", p5_expected}};
+  for (const auto& [id, expected] : expected_payments) {
+    EXPECT_TRUE(eventually([&] { return summary(payment(id)) == expected; }))
+        << id << " is " << summary(payment(id)) << ", expected " << expected;
+  }
+  pv1::GetCustomerCreditRequest credit_request;
+  credit_request.set_customer(std::string(kTenant) + "/customers/acme");
+  pv1::CustomerCredit credit;
+  ASSERT_TRUE(payments().GetCustomerCredit(call_context().get(), credit_request, &credit).ok());
+  ASSERT_EQ(credit.balances_size(), 1);
+  EXPECT_EQ(credit.balances(0).minor_units(), 80'00);
+  EXPECT_THAT(credit.payment_ids(), ::testing::ElementsAre("p5"));
+  // Payments' view of what is open agrees with invoicing: only inv-b, for 200.00.
+  auto open = open_invoices();
+  ASSERT_EQ(open.invoices_size(), 1);
+  EXPECT_EQ(open.invoices(0).invoice_id(), "inv-b");
+  EXPECT_EQ(open.invoices(0).open().minor_units(), 200'00);
+}
+
+TEST_F(MoneyFlowEndToEnd, BadInputIsRefusedNamingTheFieldAndARetryGetsTheFirstAnswer) {
+  create_customer("acme");
+  issue("inv-x", "acme", 100'00);
+  ASSERT_TRUE(eventually([&] { return open_invoices().invoices_size() == 1; }));
+  EXPECT_EQ(record("z", 0).error_message(), "amount: must be > 0");
+  ASSERT_TRUE(record("p1", 60'00).ok());
+  pv1::RecordPaymentRequest again;
+  again.set_parent(kTenant);
+  again.set_payment_id("p1");
+  again.set_customer_id("acme");
+  *again.mutable_amount() = eur(60'00);
+  again.set_method(pv1::PAYMENT_METHOD_CARD);
+  again.set_request_id("another-request");  // the same payment id under a new request id
+  pv1::Payment ignored;
+  const auto dup = payments().RecordPayment(call_context().get(), again, &ignored);
+  EXPECT_EQ(dup.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(dup.error_message(), "payment_id: payment 'p1' already exists");
+  pv1::Payment first;
+  ASSERT_TRUE(record("p1", 60'00, "", false, &first).ok());  // the retry: the first answer
+  EXPECT_EQ(first.payment_id(), "p1");
+  const auto over = allocate("p1", "inv-x", 60'01);
+  EXPECT_EQ(over.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(over.error_message().find("allocations"), std::string::npos) << over.error_message();
+  EXPECT_EQ(payment("p1").allocations_size(), 0);
+}
+
+}  // namespace
+}  // namespace arflow::testing

@@ -1,0 +1,323 @@
+// The payments service's application layer against a real store and command loop, with
+// invoicing's events fed to its reaction as the consumer would: the saga's bookkeeping
+// (allocations in flight, answers, returned money as credit), the read models and queries.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+
+#include "arflow/bus/topics.h"
+#include "arflow/contract/convert.h"
+#include "arflow/eventstore/command_loop.h"
+#include "fixtures.h"
+#include "payments/app/execute.h"
+#include "payments/app/invoicing_reaction.h"
+#include "payments/app/payment_filter.h"
+#include "payments/app/queries.h"
+#include "support/temp_dir.h"
+
+namespace arflow::payments {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace): the fixtures
+using eventstore::Transaction;
+using ::testing::ElementsAre;
+namespace iv1 = invoicing::v1;
+
+constexpr std::string_view kTenant = "t1";
+
+class PaymentsAppTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = eventstore::Store::open(
+        {.path = dir_.sub("payments"), .events_topic = std::string(bus::kPaymentsEvents)});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    loop_ = std::make_unique<eventstore::CommandLoop>(*store_);
+  }
+
+  // Runs `work` as one command of the loop and returns its result once durable.
+  template <typename Response>
+  Result<Response> run(std::function<Result<Response>(Transaction&, const app::Caller&)> work) {
+    auto response = std::make_shared<Response>();
+    eventstore::Command command;
+    command.tenant = std::string(kTenant);
+    command.execute = [&, response](Transaction& txn) -> Result<std::string> {
+      const app::Caller caller{.tenant = std::string(kTenant),
+                               .actor = "test",
+                               .causation_id = "r",
+                               .correlation_id = "r"};
+      auto result = work(txn, caller);
+      if (!result.ok()) {
+        return result.status();
+      }
+      *response = *result;
+      return std::string();
+    };
+    auto done = loop_->execute(std::move(command));
+    if (!done.ok()) {
+      return done.status();
+    }
+    return *response;
+  }
+
+  template <typename Command>
+  Result<v1::Payment> exec(const Command& command) {
+    return run<v1::Payment>([&](Transaction& txn, const app::Caller& caller) {
+      return app::execute(txn, caller, command);
+    });
+  }
+
+  Result<v1::Payment> record(std::string id, Money amount, std::string reference = "",
+                             std::string remittance = "", bool auto_allocate = false,
+                             std::string customer = "c1") {
+    RecordPayment command = receipt(amount, std::move(reference), std::move(remittance));
+    command.payment_id = std::move(id);
+    command.customer_id = std::move(customer);
+    return run<v1::Payment>([&](Transaction& txn, const app::Caller& caller) {
+      return app::execute(txn, caller, command, auto_allocate);
+    });
+  }
+
+  Result<v1::Payment> allocate(std::string payment, std::vector<InvoiceToPay> allocations) {
+    return exec(
+        AllocatePayment{.payment_id = std::move(payment), .allocations = std::move(allocations)});
+  }
+
+  // One of invoicing's events, through the reaction as the consumer runner applies it.
+  void invoicing_says(events::v1::Envelope event) {
+    event.set_tenant_id(std::string(kTenant));
+    event.set_event_id(fmt::format("ev-{}", ++events_));
+    auto done = run<v1::Payment>([&](Transaction& txn, const app::Caller&) -> Result<v1::Payment> {
+      ARFLOW_RETURN_IF_ERROR(reaction_.apply(event, txn));
+      return v1::Payment();
+    });
+    ASSERT_TRUE(done.ok()) << done.status();
+  }
+
+  void issued(std::string id, std::string number, int64_t balance, Date due = date(2026, 12, 31),
+              std::string customer = "c1") {
+    events::v1::Envelope e;
+    auto* i = e.mutable_invoice_issued();
+    i->set_invoice_id(std::move(id));
+    i->set_customer_id(std::move(customer));
+    i->set_number(std::move(number));
+    i->set_currency("EUR");
+    *i->mutable_due_date() = contract::to_proto(due);
+    *i->mutable_balance() = contract::to_proto(money(balance));
+    i->set_status(iv1::INVOICE_STATUS_ISSUED);
+    invoicing_says(std::move(e));
+  }
+
+  void applied(std::string invoice, std::string allocation, int64_t balance_after) {
+    events::v1::Envelope e;
+    auto* a = e.mutable_payment_applied();
+    a->set_invoice_id(std::move(invoice));
+    a->set_allocation_id(std::move(allocation));
+    *a->mutable_balance() = contract::to_proto(money(balance_after));
+    a->set_status(balance_after == 0 ? iv1::INVOICE_STATUS_PAID
+                                     : iv1::INVOICE_STATUS_PARTIALLY_PAID);
+    invoicing_says(std::move(e));
+  }
+
+  void rejected(std::string invoice, std::string allocation, int64_t balance) {
+    events::v1::Envelope e;
+    auto* r = e.mutable_allocation_rejected();
+    r->set_invoice_id(std::move(invoice));
+    r->set_allocation_id(std::move(allocation));
+    r->set_reason(iv1::ALLOCATION_REJECTION_REASON_INVOICE_VOID);
+    r->set_detail("invoice is VOID");
+    *r->mutable_balance() = contract::to_proto(money(balance));
+    invoicing_says(std::move(e));
+  }
+
+  v1::Payment payment(std::string_view id) {
+    auto p = app::get_payment(*store_, kTenant, id);
+    EXPECT_TRUE(p.ok()) << p.status();
+    return p.ok() ? *p : v1::Payment();
+  }
+
+  std::vector<std::string> credit(std::string_view customer = "c1") {
+    auto c = app::get_customer_credit(*store_, kTenant, customer);
+    EXPECT_TRUE(c.ok()) << c.status();
+    std::vector<std::string> out;
+    for (const auto& b : c->balances()) {
+      out.push_back(format(contract::from_proto(b, "b").value()));
+    }
+    return out;
+  }
+
+  std::vector<std::string> open_invoices(std::string_view customer = "c1") {
+    auto list = app::list_open_invoices(*store_, kTenant, customer);
+    EXPECT_TRUE(list.ok()) << list.status();
+    std::vector<std::string> out;
+    for (const auto& i : list->invoices()) {
+      out.push_back(fmt::format("{} {}", i.invoice_id(),
+                                format(contract::from_proto(i.open(), "open").value())));
+    }
+    return out;
+  }
+
+  arflow::testing::TempDir dir_;
+  std::unique_ptr<eventstore::Store> store_;
+  std::unique_ptr<eventstore::CommandLoop> loop_;
+  app::InvoicingReaction reaction_;
+  int events_ = 0;
+};
+
+TEST_F(PaymentsAppTest, AnAllocationIsPendingUntilInvoicingAppliesItThenTheInvoiceIsNoLongerOpen) {
+  issued("i1", "2026-000001", 10'000);
+  ASSERT_TRUE(record("p1", money(10'000)).ok());
+  auto p = allocate("p1", {{"i1", money(10'000)}});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->allocations(0).status(), v1::ALLOCATION_STATUS_PENDING);
+  EXPECT_THAT(open_invoices(), ElementsAre("i1 0.00 EUR"));  // all of it in flight
+
+  applied("i1", "p1-a1", 0);
+  EXPECT_EQ(payment("p1").allocations(0).status(), v1::ALLOCATION_STATUS_APPLIED);
+  EXPECT_EQ(payment("p1").status(), v1::PAYMENT_STATUS_APPLIED);
+  EXPECT_THAT(open_invoices(), ElementsAre());
+  EXPECT_THAT(credit(), ElementsAre());
+}
+
+TEST_F(PaymentsAppTest, TwoAllocationsInFlightCannotOverpayAnInvoiceBetweenThem) {
+  issued("i1", "2026-000001", 10'000);
+  ASSERT_TRUE(record("p1", money(6'000)).ok());
+  ASSERT_TRUE(record("p2", money(6'000)).ok());
+  ASSERT_TRUE(allocate("p1", {{"i1", money(6'000)}}).ok());
+  EXPECT_THAT(allocate("p2", {{"i1", money(5'000)}}),
+              IsError(absl::StatusCode::kFailedPrecondition, "exceeds what is open"));
+  EXPECT_TRUE(allocate("p2", {{"i1", money(4'000)}}).ok());
+  EXPECT_THAT(credit(), ElementsAre("20.00 EUR"));
+}
+
+TEST_F(PaymentsAppTest, AnAllocationInvoicingRejectsBecomesTheCustomersCredit) {
+  issued("i1", "2026-000001", 10'000);
+  ASSERT_TRUE(record("p1", money(10'000)).ok());
+  ASSERT_TRUE(allocate("p1", {{"i1", money(10'000)}}).ok());
+  EXPECT_THAT(credit(), ElementsAre());
+
+  rejected("i1", "p1-a1", 10'000);
+  rejected("i1", "p1-a1", 10'000);  // a redelivered answer returns nothing more
+  const v1::Payment p = payment("p1");
+  EXPECT_EQ(p.allocations(0).status(), v1::ALLOCATION_STATUS_RETURNED);
+  EXPECT_EQ(p.allocations(0).detail(), "invoice is VOID");
+  EXPECT_EQ(p.status(), v1::PAYMENT_STATUS_UNAPPLIED);
+  EXPECT_THAT(credit(), ElementsAre("100.00 EUR"));
+  EXPECT_THAT(open_invoices(), ElementsAre("i1 100.00 EUR"));  // nothing in flight any more
+}
+
+TEST_F(PaymentsAppTest, AnExternalReferenceRecordedTwiceIsRefusedAndChangesNothing) {
+  ASSERT_TRUE(record("p1", money(5'000), "BANK-778").ok());
+  EXPECT_THAT(record("p2", money(5'000), "BANK-778"),
+              IsError(absl::StatusCode::kAlreadyExists, "external_reference"));
+  EXPECT_THAT(app::get_payment(*store_, kTenant, "p2"), IsError(absl::StatusCode::kNotFound, "p2"));
+  EXPECT_THAT(credit(), ElementsAre("50.00 EUR"));
+  EXPECT_THAT(record("p1", money(5'000)), IsError(absl::StatusCode::kAlreadyExists, "payment_id"));
+}
+
+TEST_F(PaymentsAppTest, AutoAllocationPaysTheInvoiceTheRemittanceNamesThenTheOldest) {
+  issued("i1", "2026-000001", 3'000, date(2026, 10, 1));
+  issued("i2", "2026-000002", 4'000, date(2026, 11, 1));
+  issued("i3", "2026-000003", 5'000, date(2026, 9, 1));
+  auto p = record("p1", money(10'000), "", "pour facture 2026-000002", /*auto_allocate=*/true);
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_EQ(p->allocations_size(), 3);
+  EXPECT_EQ(p->allocations(0).invoice_id(), "i2");  // named
+  EXPECT_EQ(p->allocations(1).invoice_id(), "i3");  // then oldest due
+  EXPECT_EQ(p->allocations(2).invoice_id(), "i1");
+  EXPECT_EQ(format(contract::from_proto(p->allocations(2).amount(), "a").value()), "10.00 EUR");
+  EXPECT_THAT(open_invoices(), ElementsAre("i3 0.00 EUR", "i1 20.00 EUR", "i2 0.00 EUR"));
+}
+
+TEST_F(PaymentsAppTest, CreditIsDrawnFromTheOldestPaymentsAndCanBeRefunded) {
+  issued("i1", "2026-000001", 9'000);
+  RecordPayment older = receipt(money(5'000));
+  older.payment_id = "p-old";
+  older.received_on = date(2026, 1, 1);
+  ASSERT_TRUE(run<v1::Payment>([&](Transaction& txn, const app::Caller& c) {
+                return app::execute(txn, c, older, false);
+              }).ok());
+  ASSERT_TRUE(record("p-new", money(5'000)).ok());
+  auto after = run<v1::CustomerCredit>([&](Transaction& txn, const app::Caller& c) {
+    return app::apply_customer_credit(txn, c, "c1", {"i1", money(7'000)});
+  });
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_THAT(after->payment_ids(), ElementsAre("p-new"));
+  EXPECT_EQ(payment("p-old").status(), v1::PAYMENT_STATUS_APPLIED);
+  EXPECT_THAT(credit(), ElementsAre("30.00 EUR"));
+
+  EXPECT_THAT(run<v1::CustomerCredit>([&](Transaction& txn, const app::Caller& c) {
+                return app::refund_customer_credit(txn, c, "c1", money(3'001), "closing");
+              }),
+              IsError(absl::StatusCode::kFailedPrecondition, "amount"));
+  ASSERT_TRUE(run<v1::CustomerCredit>([&](Transaction& txn, const app::Caller& c) {
+                return app::refund_customer_credit(txn, c, "c1", money(3'000), "closing");
+              }).ok());
+  EXPECT_THAT(credit(), ElementsAre());
+  EXPECT_EQ(payment("p-new").status(), v1::PAYMENT_STATUS_APPLIED);  // nothing left to match
+}
+
+TEST_F(PaymentsAppTest, AChargebackReversesTheAllocationsAndReopensWhatWasInFlight) {
+  issued("i1", "2026-000001", 10'000);
+  ASSERT_TRUE(record("p1", money(8'000)).ok());
+  ASSERT_TRUE(allocate("p1", {{"i1", money(8'000)}}).ok());
+  EXPECT_THAT(open_invoices(), ElementsAre("i1 20.00 EUR"));
+  auto p = exec(ChargeBackPayment{.payment_id = "p1",
+                                  .reason = "R01 insufficient funds",
+                                  .charged_back_on = date(2026, 11, 22)});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->allocations(0).status(), v1::ALLOCATION_STATUS_REVERSED);
+  EXPECT_EQ(p->status(), v1::PAYMENT_STATUS_CHARGED_BACK);
+  EXPECT_THAT(open_invoices(), ElementsAre("i1 100.00 EUR"));
+  EXPECT_THAT(credit(), ElementsAre());
+}
+
+TEST_F(PaymentsAppTest, AllocationsToUnknownOrAnotherCustomersInvoicesAreRefused) {
+  issued("i9", "2026-000009", 10'000, date(2026, 12, 31), "c2");
+  ASSERT_TRUE(record("p1", money(10'000)).ok());
+  EXPECT_THAT(allocate("p1", {{"nope", money(1'000)}}),
+              IsError(absl::StatusCode::kNotFound, "allocations[0].invoice_id"));
+  EXPECT_THAT(allocate("p1", {{"i9", money(1'000)}}),
+              IsError(absl::StatusCode::kFailedPrecondition, "another customer"));
+  EXPECT_THAT(allocate("p1", {{"bad/id", money(1'000)}}),
+              IsError(absl::StatusCode::kInvalidArgument, "allocations[0].invoice_id"));
+  EXPECT_EQ(payment("p1").allocations_size(), 0);
+}
+
+TEST_F(PaymentsAppTest, PaymentsAreListedByFilterAndPageWithTheirHistoryOnGet) {
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(
+        record(fmt::format("p{}", i), money(1'000 * i), "", "", false, i % 2 == 0 ? "c2" : "c1")
+            .ok());
+  }
+  auto filter = parse_payment_filter("customer_id = c1 AND unapplied = true");
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  auto page = app::list_payments(*store_, kTenant, *filter, 2, "");
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->payments_size(), 2);
+  EXPECT_EQ(page->payments(0).payment_id(), "p1");
+  EXPECT_EQ(page->payments(1).payment_id(), "p3");
+  auto rest = app::list_payments(*store_, kTenant, *filter, 2, page->next_page_token());
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  ASSERT_EQ(rest->payments_size(), 1);
+  EXPECT_EQ(rest->payments(0).payment_id(), "p5");
+  EXPECT_EQ(rest->next_page_token(), "");
+
+  EXPECT_THAT(parse_payment_filter("method = WIRE"),
+              IsError(absl::StatusCode::kInvalidArgument, "unknown method \"WIRE\""));
+  EXPECT_EQ(payment("p1").history_size(), 1);
+  EXPECT_EQ(payment("p1").history(0).actor(), "test");
+}
+
+TEST(PaymentOfAllocation, IsTheIdBeforeTheLastAllocationSuffix) {
+  EXPECT_EQ(app::payment_of_allocation("p1-a1"), "p1");
+  EXPECT_EQ(app::payment_of_allocation("pay-a7-a12"), "pay-a7");
+  EXPECT_EQ(app::payment_of_allocation("p1-ax"), "");
+  EXPECT_EQ(app::payment_of_allocation("-a1"), "");
+  EXPECT_EQ(app::payment_of_allocation("p1"), "");
+}
+
+}  // namespace
+}  // namespace arflow::payments

@@ -1,0 +1,41 @@
+#pragma once
+// Whether invoicing and payments agree on the money between them (docs/payments.md, "The saga
+// with invoicing"): for every invoice, what invoicing says was paid on it equals the sum of
+// payments' standing allocations to it; for every payment, its amount splits exactly into
+// allocated + unapplied + refunded + charged back. Pure: the tool (main.cc) and the tests
+// give it what both services' APIs list.
+//
+// Thread-safety: none needed; plain functions over values.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "arflow/invoicing/v1/invoicing_service.pb.h"
+#include "arflow/payments/v1/payments_service.pb.h"
+
+namespace arflow::reconcile {
+
+struct Report {
+  size_t invoices = 0;
+  size_t payments = 0;
+  size_t customers = 0;
+  // Allocations sent and not answered yet: a report is final only when this is 0.
+  size_t in_flight = 0;
+  // One line per disagreement, for people: "customer c1 invoice i7: invoicing paid 100.00
+  // EUR, payments allocated 50.00 EUR".
+  std::vector<std::string> disagreements;
+
+  bool agree() const { return disagreements.empty() && in_flight == 0; }
+};
+
+// Compares the two services' views. Invoices without payments and drafts are counted; an
+// allocation to an invoice invoicing does not list is a disagreement.
+Report reconcile(const std::vector<invoicing::v1::Invoice>& invoices,
+                 const std::vector<payments::v1::Payment>& payments);
+
+// The report as an operator reads it: a summary line, then the disagreements.
+std::string describe(const Report& report);
+
+}  // namespace arflow::reconcile
