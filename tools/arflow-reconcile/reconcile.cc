@@ -66,8 +66,21 @@ Report reconcile(const std::vector<invoicing::v1::Invoice>& invoices,
     }
     Amounts standing;
     for (const auto& a : p.allocations()) {
-      if (a.status() == payments::v1::ALLOCATION_STATUS_PENDING) {
-        ++report.in_flight;
+      switch (a.status()) {
+        case payments::v1::ALLOCATION_STATUS_PENDING:
+          ++report.in_flight;
+          break;
+        case payments::v1::ALLOCATION_STATUS_APPLIED:
+          ++report.applied;
+          break;
+        case payments::v1::ALLOCATION_STATUS_RETURNED:
+          ++report.returned;
+          break;
+        case payments::v1::ALLOCATION_STATUS_REVERSED:
+          ++report.reversed;
+          break;
+        default:
+          break;
       }
       if (a.status() == payments::v1::ALLOCATION_STATUS_PENDING ||
           a.status() == payments::v1::ALLOCATION_STATUS_APPLIED) {
@@ -114,9 +127,11 @@ Report reconcile(const std::vector<invoicing::v1::Invoice>& invoices,
 
 std::string describe(const Report& report) {
   std::string out = fmt::format(
-      "{}: {} customers, {} invoices, {} payments, {} allocations in flight, {} disagreements\n",
+      "{}: {} customers, {} invoices, {} payments; allocations: {} applied, {} returned, {} "
+      "reversed, {} in flight; {} disagreements\n",
       report.agree() ? "AGREE" : "DISAGREE", report.customers, report.invoices, report.payments,
-      report.in_flight, report.disagreements.size());
+      report.applied, report.returned, report.reversed, report.in_flight,
+      report.disagreements.size());
   for (const auto& line : report.disagreements) {
     out += line;
     out += '\n';

@@ -23,6 +23,9 @@ struct Report {
   size_t customers = 0;
   // Allocations sent and not answered yet: a report is final only when this is 0.
   size_t in_flight = 0;
+  size_t applied = 0;   // allocations invoicing applied and that still stand
+  size_t returned = 0;  // allocations invoicing rejected or released: back as credit
+  size_t reversed = 0;  // allocations a chargeback took back
   // One line per disagreement, for people: "customer c1 invoice i7: invoicing paid 100.00
   // EUR, payments allocated 50.00 EUR".
   std::vector<std::string> disagreements;

@@ -1,10 +1,11 @@
 // Reconciliation under faults (issue 4): a mixed load of invoices issued, payments recorded
-// and auto-allocated by the invoice number in their remittance text, and invoices voided
-// meanwhile, while arflow-invoicing and arflow-payments are each killed with SIGKILL and
-// restarted at random moments. Every request is retried with its request id until it is
+// and auto-allocated by the invoice number in their remittance text, payments charged back
+// and invoices voided meanwhile, while arflow-invoicing and arflow-payments are each killed with
+// SIGKILL and restarted at random moments. Every request is retried with its request id until it is
 // answered, as a client would. Once quiet, arflow-reconcile (the operator's tool, run as a
 // process) must find both services agreeing to the cent for every customer and invoice, and
 // the payments service must hold every payment once: none lost, none applied twice.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -158,6 +159,19 @@ TEST(ReconcileUnderFaults, BothServicesKilledAtRandomStillAgreeToTheCentWithEver
           fail("record " + id, s);
           continue;
         }
+        if (k % 50 == 7) {  // the bank takes it back, allocations and all
+          pv1::ChargeBackPaymentRequest bounce;
+          bounce.set_name(std::string(kTenant) + "/payments/pay-" + id);
+          bounce.set_reason("R01 insufficient funds");
+          bounce.set_request_id("bounce-" + id);
+          pv1::Payment out;
+          s = until_answered<pv1::PaymentsService>(payments, [&](auto& stub, auto* ctx) {
+            return stub.ChargeBackPayment(ctx, bounce, &out);
+          });
+          if (!s.ok()) {
+            fail("charge back " + id, s);
+          }
+        }
         if (k % 10 == 3) {  // voided while the allocation to it may be in flight
           iv1::CreateCreditNoteRequest cancel;
           cancel.set_name(std::string(kTenant) + "/invoices/inv-" + id);
@@ -216,6 +230,10 @@ TEST(ReconcileUnderFaults, BothServicesKilledAtRandomStillAgreeToTheCentWithEver
   }
   EXPECT_EQ(ids.size(), static_cast<size_t>(kInvoices));
   EXPECT_EQ(total, recorded);
+  // The saga ran: money was applied, and some came back as credit from voided invoices.
+  EXPECT_THAT(report, ::testing::Not(::testing::HasSubstr(" 0 applied")));
+  EXPECT_THAT(report, ::testing::Not(::testing::HasSubstr(" 0 returned")));
+  EXPECT_THAT(report, ::testing::Not(::testing::HasSubstr(" 0 reversed")));
   std::cout << "kills=" << kills.load() << " voided=" << voided.load() << "\n" << report;
 }
 
