@@ -39,12 +39,15 @@
 #include <vector>
 
 #include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
-
-extern char** environ;
+#include "bench_support.h"
 
 namespace {
 
 namespace v1 = ::arflow::invoicing::v1;
+using arflow::bench::ChildProcess;
+using arflow::bench::percentiles;
+using arflow::bench::Percentiles;
+using arflow::bench::self_dir;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxErrorsShown = 5;
@@ -97,36 +100,6 @@ std::string describe(const grpc::Status& s) {
 
 // ----- Latencies --------------------------------------------------------------------------------
 
-struct Percentiles {
-  size_t count = 0;
-  double p50_ms = 0;
-  double p99_ms = 0;
-  double p999_ms = 0;
-  double max_ms = 0;
-};
-
-Percentiles percentiles(std::vector<std::vector<int64_t>>& per_thread) {
-  std::vector<int64_t> all;
-  for (auto& v : per_thread) {
-    all.insert(all.end(), v.begin(), v.end());
-  }
-  Percentiles p;
-  p.count = all.size();
-  if (all.empty()) {
-    return p;
-  }
-  std::sort(all.begin(), all.end());
-  const auto at = [&](double q) {
-    const auto i = static_cast<size_t>(std::llround(q * static_cast<double>(all.size() - 1)));
-    return static_cast<double>(all[std::min(i, all.size() - 1)]) / 1e6;
-  };
-  p.p50_ms = at(0.50);
-  p.p99_ms = at(0.99);
-  p.p999_ms = at(0.999);
-  p.max_ms = static_cast<double>(all.back()) / 1e6;
-  return p;
-}
-
 int64_t nanos(Clock::duration d) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
 }
@@ -137,94 +110,6 @@ struct Window {
   Clock::time_point end;
   bool contains(Clock::time_point t) const { return t >= start && t < end; }
   double seconds() const { return seconds_between(start, end); }
-};
-
-// ----- The service as a child process -----------------------------------------------------------
-
-// arflow-invoicing spawned with posix_spawn: stdout on a pipe (the ready line), stderr to a
-// log file (its structured logs, which also say where metrics listen).
-class ServiceProcess {
- public:
-  ServiceProcess() = default;
-  ServiceProcess(const ServiceProcess&) = delete;
-  ServiceProcess& operator=(const ServiceProcess&) = delete;
-  ~ServiceProcess() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      (void)wait();
-    }
-    if (stdout_ >= 0) {
-      ::close(stdout_);
-    }
-  }
-
-  bool start(std::vector<std::string> argv, const std::string& log_path) {
-    int out[2];
-    if (::pipe(out) != 0) {
-      return false;
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    posix_spawn_file_actions_addclose(&actions, out[1]);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> args;
-    args.reserve(argv.size() + 1);
-    for (auto& a : argv) {
-      args.push_back(a.data());
-    }
-    args.push_back(nullptr);
-    if (::posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) {
-      pid_ = -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    stdout_ = out[0];
-    return pid_ > 0;
-  }
-
-  pid_t pid() const { return pid_; }
-
-  // One line of the child's stdout; nullopt at end of file or after `timeout`.
-  std::optional<std::string> read_line(std::chrono::milliseconds timeout) {
-    std::string line;
-    const auto deadline = Clock::now() + timeout;
-    while (true) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      pollfd p{.fd = stdout_, .events = POLLIN, .revents = 0};
-      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
-        return std::nullopt;
-      }
-      char c = 0;
-      if (::read(stdout_, &c, 1) != 1) {
-        return std::nullopt;
-      }
-      if (c == '\n') {
-        return line;
-      }
-      line.push_back(c);
-    }
-  }
-
-  // SIGTERM, then waits; returns the wait status.
-  int stop() {
-    ::kill(pid_, SIGTERM);
-    return wait();
-  }
-
- private:
-  int wait() {
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-
-  pid_t pid_ = -1;
-  int stdout_ = -1;
 };
 
 std::string read_file(const std::string& path) {
@@ -242,11 +127,6 @@ int metrics_port_from_log(const std::string& log) {
   }
   const auto port = log.find(" port=", at);
   return port == std::string::npos ? 0 : std::atoi(log.c_str() + port + 6);
-}
-
-std::string self_dir() {
-  std::error_code ec;
-  return std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().string();
 }
 
 // ----- Metrics (optional) -----------------------------------------------------------------------
@@ -817,7 +697,7 @@ int main(int argc, char** argv) {
 
   // The service: a running one, or our own on a fresh data directory.
   std::string data_dir;
-  std::unique_ptr<ServiceProcess> service;
+  std::unique_ptr<ChildProcess> service;
   if (addr.empty()) {
     const char* base = std::getenv("TMPDIR");
     std::string templ =
@@ -828,7 +708,7 @@ int main(int argc, char** argv) {
     }
     data_dir = templ;
     const std::string log = data_dir + "/invoicing.log";
-    service = std::make_unique<ServiceProcess>();
+    service = std::make_unique<ChildProcess>();
     if (!service->start({service_bin, "--data-dir", data_dir + "/invoicing", "--grpc-addr",
                          "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"},
                         log)) {

@@ -123,13 +123,35 @@ Result<v1::Payment> allocate(Transaction& txn, const Caller& caller, LoadedPayme
   return record(txn, caller, payment, *std::move(events));
 }
 
+// The candidates of an auto-allocation: the open invoices the payment mentions when they
+// take all its money (the usual case, found by number), else every open invoice of the
+// customer (mentioned ones still go first).
+Result<std::vector<KnownInvoice>> auto_allocation_candidates(Transaction& txn, const Caller& caller,
+                                                             const PaymentState& payment) {
+  const RowReader read = reader_of(txn);
+  auto mentioned = mentioned_open_invoices(
+      read, caller.tenant, payment.customer_id,
+      fmt::format("{} {}", payment.external_reference, payment.remittance_text));
+  if (!mentioned.ok()) {
+    return mentioned.status();
+  }
+  Money covered = *Money::zero(payment.money->unapplied.currency());
+  for (const auto& step : auto_allocation(payment, *mentioned)) {
+    ARFLOW_ASSIGN_OR_RETURN(covered, add(covered, step.amount));
+  }
+  if (covered == payment.money->unapplied) {
+    return mentioned;
+  }
+  return load_open_invoices(txn.store(), read, caller.tenant, payment.customer_id);
+}
+
 Result<v1::Payment> allocate_automatically(Transaction& txn, const Caller& caller,
                                            LoadedPayment& payment) {
   if (!payment.state.recorded() || payment.state.charged_back ||
       !payment.state.money->unapplied.is_positive()) {
     return record(txn, caller, payment, {});
   }
-  auto open = load_open_invoices(reader_of(txn), caller.tenant, payment.state.customer_id);
+  auto open = auto_allocation_candidates(txn, caller, payment.state);
   if (!open.ok()) {
     return open.status();
   }

@@ -76,10 +76,14 @@ absl::Status InvoicingReaction::apply(const Envelope& event, eventstore::Transac
   if (!invoice.ok()) {
     return invoice.status();
   }
+  const bool was_open = invoice->open_for_payment();
   evolve(*invoice, event);
   if (invoice->issued()) {
     save_known_invoice(txn, caller.tenant, *invoice);
-    ARFLOW_RETURN_IF_ERROR(track_open_invoice(txn, caller.tenant, *invoice));
+    track_open_invoice(txn, caller.tenant, *invoice, was_open);
+    if (event.has_invoice_issued()) {
+      index_invoice_number(txn, caller.tenant, *invoice);
+    }
   }
   switch (event.payload_case()) {
     case Envelope::kPaymentApplied:

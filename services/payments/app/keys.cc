@@ -33,8 +33,17 @@ std::string known_invoice_row(std::string_view tenant, std::string_view invoice_
   return fmt::format("tenant/{}/invoice/{}", tenant, invoice_id);
 }
 
-std::string open_invoices_row(std::string_view tenant, std::string_view customer_id) {
-  return fmt::format("tenant/{}/open-invoices/{}", tenant, customer_id);
+std::string invoice_number_row(std::string_view tenant, std::string_view upper_case_number) {
+  return fmt::format("tenant/{}/invoice-number/{}", tenant, upper_case_number);
+}
+
+std::string open_invoice_row(std::string_view tenant, std::string_view customer_id,
+                             std::string_view invoice_id) {
+  return fmt::format("tenant/{}/open-invoice/{}/{}", tenant, customer_id, invoice_id);
+}
+
+std::string open_invoices_prefix(std::string_view tenant, std::string_view customer_id) {
+  return fmt::format("tenant/{}/open-invoice/{}/", tenant, customer_id);
 }
 
 std::string credit_row(std::string_view tenant, std::string_view customer_id) {

@@ -6,7 +6,8 @@
 //              "tenant/<tenant>/customer-payment/<customer>/<id>"  -> "" (an index)
 //              "tenant/<tenant>/external-reference/<reference>"    -> the payment id
 //              "tenant/<tenant>/invoice/<id>"                      -> internal KnownInvoiceRow
-//              "tenant/<tenant>/open-invoices/<customer>"          -> IdListRow of invoice ids
+//              "tenant/<tenant>/invoice-number/<NUMBER>"           -> the invoice id (upper case)
+//              "tenant/<tenant>/open-invoice/<customer>/<id>"      -> "" (an index)
 //              "tenant/<tenant>/credit/<customer>"                 -> IdListRow of payment ids
 //                  (the customer's payments with money unapplied, oldest first)
 // Ids never contain '/', so no prefix is another's; an external reference may, and is only
@@ -30,7 +31,10 @@ std::string customer_payments_prefix(std::string_view tenant, std::string_view c
 std::string external_reference_row(std::string_view tenant, std::string_view reference);
 
 std::string known_invoice_row(std::string_view tenant, std::string_view invoice_id);
-std::string open_invoices_row(std::string_view tenant, std::string_view customer_id);
+std::string invoice_number_row(std::string_view tenant, std::string_view upper_case_number);
+std::string open_invoice_row(std::string_view tenant, std::string_view customer_id,
+                             std::string_view invoice_id);
+std::string open_invoices_prefix(std::string_view tenant, std::string_view customer_id);
 std::string credit_row(std::string_view tenant, std::string_view customer_id);
 
 }  // namespace arflow::payments::app

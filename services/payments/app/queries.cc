@@ -99,7 +99,7 @@ Result<v1::ListOpenInvoicesResponse> list_open_invoices(const eventstore::Store&
                                                         std::string_view tenant,
                                                         std::string_view customer_id) {
   ARFLOW_RETURN_IF_ERROR(contract::validate_id(customer_id, "customer"));
-  auto invoices = load_open_invoices(reader_of(store), tenant, customer_id);
+  auto invoices = load_open_invoices(store, reader_of(store), tenant, customer_id);
   if (!invoices.ok()) {
     return invoices.status();
   }

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "arflow/contract/convert.h"
 #include "payments/app/keys.h"
 #include "payments/app/resources.h"
+#include "payments/domain/allocation_plan.h"
 
 namespace arflow::payments::app {
 
@@ -141,28 +143,75 @@ void save_known_invoice(eventstore::Transaction& txn, std::string_view tenant,
   txn.put(known_invoice_row(tenant, invoice.invoice_id), to_row(invoice).SerializeAsString());
 }
 
-Result<std::vector<KnownInvoice>> load_open_invoices(const RowReader& read, std::string_view tenant,
+Result<std::vector<KnownInvoice>> load_open_invoices(const eventstore::Store& store,
+                                                     const RowReader& read, std::string_view tenant,
                                                      std::string_view customer_id) {
-  auto ids = load_id_list(read, open_invoices_row(tenant, customer_id));
-  if (!ids.ok()) {
-    return ids.status();
-  }
+  const std::string prefix = open_invoices_prefix(tenant, customer_id);
+  std::vector<std::string> ids;
+  ARFLOW_RETURN_IF_ERROR(store.scan(eventstore::Column::kState, prefix, "",
+                                    [&](std::string_view key, std::string_view) {
+                                      ids.emplace_back(key.substr(prefix.size()));
+                                      return true;
+                                    }));
   std::vector<KnownInvoice> invoices;
-  invoices.reserve(static_cast<size_t>(ids->ids_size()));
-  for (const auto& id : ids->ids()) {
+  invoices.reserve(ids.size());
+  for (const auto& id : ids) {
     auto invoice = load_known_invoice(read, tenant, id);
     if (!invoice.ok()) {
       return invoice.status();
     }
-    invoices.push_back(*std::move(invoice));
+    if (invoice->customer_id == customer_id && invoice->open_for_payment()) {
+      invoices.push_back(*std::move(invoice));
+    }
   }
   return invoices;
 }
 
-absl::Status track_open_invoice(eventstore::Transaction& txn, std::string_view tenant,
-                                const KnownInvoice& invoice) {
-  return keep_listed(txn, open_invoices_row(tenant, invoice.customer_id), invoice.invoice_id,
-                     invoice.open_for_payment());
+void track_open_invoice(eventstore::Transaction& txn, std::string_view tenant,
+                        const KnownInvoice& invoice, bool was_open) {
+  const bool open = invoice.open_for_payment();
+  if (open == was_open) {
+    return;
+  }
+  const std::string key = open_invoice_row(tenant, invoice.customer_id, invoice.invoice_id);
+  if (open) {
+    txn.put(key, "");
+  } else {
+    txn.remove(key);
+  }
+}
+
+void index_invoice_number(eventstore::Transaction& txn, std::string_view tenant,
+                          const KnownInvoice& invoice) {
+  std::string number = invoice.number;
+  std::transform(number.begin(), number.end(), number.begin(), [](char c) {
+    return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  });
+  txn.put(invoice_number_row(tenant, number), invoice.invoice_id);
+}
+
+Result<std::vector<KnownInvoice>> mentioned_open_invoices(const RowReader& read,
+                                                          std::string_view tenant,
+                                                          std::string_view customer_id,
+                                                          std::string_view text) {
+  std::vector<KnownInvoice> invoices;
+  for (const auto& number : possible_mentions(text)) {
+    auto id = read(invoice_number_row(tenant, number));
+    if (!id.ok()) {
+      return id.status();
+    }
+    if (!id->has_value()) {
+      continue;
+    }
+    auto invoice = load_known_invoice(read, tenant, **id);
+    if (!invoice.ok()) {
+      return invoice.status();
+    }
+    if (invoice->customer_id == customer_id && invoice->open_for_payment()) {
+      invoices.push_back(*std::move(invoice));
+    }
+  }
+  return invoices;
 }
 
 Result<std::vector<std::string>> credit_payment_ids(const RowReader& read, std::string_view tenant,

@@ -39,12 +39,26 @@ Result<KnownInvoice> load_known_invoice(const RowReader& read, std::string_view 
 void save_known_invoice(eventstore::Transaction& txn, std::string_view tenant,
                         const KnownInvoice& invoice);
 
-// The customer's invoices open for payment, as payments knows them (any order).
-Result<std::vector<KnownInvoice>> load_open_invoices(const RowReader& read, std::string_view tenant,
+// The customer's invoices open for payment, as payments knows them (any order). The index
+// is scanned as committed (a scan cannot see a batch in flight): an invoice issued in the
+// batch being written may be missed; each one found is read through `read` and kept only if
+// it is still the customer's and open, so nothing closed meanwhile is returned.
+Result<std::vector<KnownInvoice>> load_open_invoices(const eventstore::Store& store,
+                                                     const RowReader& read, std::string_view tenant,
                                                      std::string_view customer_id);
-// Keeps the customer's open-invoices row in step with whether `invoice` is open for payment.
-absl::Status track_open_invoice(eventstore::Transaction& txn, std::string_view tenant,
-                                const KnownInvoice& invoice);
+// Keeps the customer's open-invoice index in step with `invoice`, which was open for payment
+// (`was_open`) before the event just folded in.
+void track_open_invoice(eventstore::Transaction& txn, std::string_view tenant,
+                        const KnownInvoice& invoice, bool was_open);
+
+// Indexes an issued invoice by its number (upper case), for auto-allocation's mentions.
+void index_invoice_number(eventstore::Transaction& txn, std::string_view tenant,
+                          const KnownInvoice& invoice);
+// The open invoices of the customer whose numbers `text` mentions (allocation_plan.h).
+Result<std::vector<KnownInvoice>> mentioned_open_invoices(const RowReader& read,
+                                                          std::string_view tenant,
+                                                          std::string_view customer_id,
+                                                          std::string_view text);
 
 // Ids of the customer's payments with money unapplied, in the order they had some.
 Result<std::vector<std::string>> credit_payment_ids(const RowReader& read, std::string_view tenant,

@@ -36,6 +36,31 @@ bool mentions(std::string_view text, std::string_view number) {
   return false;
 }
 
+std::vector<std::string> possible_mentions(std::string_view text) {
+  std::vector<std::string> out;
+  const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  for (size_t start = 0; start < text.size() && out.size() < kMaxMentions; ++start) {
+    if (!is_word(text[start]) || (start > 0 && is_word(text[start - 1]))) {
+      continue;
+    }
+    for (size_t end = start + 1; end <= text.size() && end - start <= kMaxMentionLength &&
+                                 !space(text[end - 1]) && out.size() < kMaxMentions;
+         ++end) {
+      if (!is_word(text[end - 1]) || (end < text.size() && is_word(text[end]))) {
+        continue;
+      }
+      std::string candidate(text.substr(start, end - start));
+      std::transform(candidate.begin(), candidate.end(), candidate.begin(), [](char c) {
+        return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      });
+      if (std::find(out.begin(), out.end(), candidate) == out.end()) {
+        out.push_back(std::move(candidate));
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<InvoiceToPay> auto_allocation(const PaymentState& payment,
                                           std::span<const KnownInvoice> invoices) {
   std::vector<InvoiceToPay> plan;

@@ -20,6 +20,14 @@ namespace arflow::payments {
 // letter or digit, so "2026-00012" is not found in "2026-000123". Case-insensitive.
 bool mentions(std::string_view text, std::string_view number);
 
+// Every part of `text` that mentions() could find as an invoice number: bounded by word
+// boundaries, without whitespace, at most kMaxMentionLength bytes; upper-cased, each once,
+// at most kMaxMentions of them, in order of appearance. So that a service can look the
+// mentioned invoices up by number instead of trying every open invoice.
+inline constexpr size_t kMaxMentionLength = 48;  // a series (<= 20) + '-' + its sequence
+inline constexpr size_t kMaxMentions = 256;
+std::vector<std::string> possible_mentions(std::string_view text);
+
 // The payment's unapplied money over `invoices` (its customer's, any order): first the
 // invoices whose number the external reference or the remittance text mentions (in order
 // of due date), then the others oldest due date first (then by number); each gets what is

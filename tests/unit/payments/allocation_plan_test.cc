@@ -20,6 +20,19 @@ TEST(Mentions, FindsANumberAsAWholeToken) {
   EXPECT_FALSE(mentions("anything", ""));
 }
 
+TEST(PossibleMentions, ListEveryWordBoundedPartUpperCasedSoEveryMentionedNumberIsAmongThem) {
+  const std::string text = "Facture 2026-000123, et b-7 (acompte)";
+  EXPECT_THAT(possible_mentions(text),
+              ::testing::ElementsAre("FACTURE", "2026", "2026-000123", "000123", "ET", "B", "B-7",
+                                     "7", "ACOMPTE"));
+  for (const auto& candidate : possible_mentions(text)) {
+    EXPECT_TRUE(mentions(text, candidate)) << candidate;
+  }
+  EXPECT_THAT(possible_mentions("pay 2026-000123 twice: 2026-000123"),
+              ::testing::Contains("2026-000123"));
+  EXPECT_EQ(possible_mentions(std::string(5000, 'x') + " A-1").back(), "1");
+}
+
 TEST(AutoAllocation, PaysTheInvoicesTheRemittanceNamesFirstThenTheOldest) {
   const PaymentState p = recorded(money(10'000), "", "pour facture N3");
   const std::vector<KnownInvoice> invoices{invoice("i1", "N1", money(3'000), date(2026, 10, 1)),

@@ -89,6 +89,9 @@ class Transaction {
   void rollback_to_savepoint();
   void pop_savepoint();
 
+  // The store, for what a command may read as committed only (a prefix scan: it does not
+  // see this batch's writes, nor the batch being committed).
+  const Store& store() const { return store_; }
   Timestamp now() const { return now_; }
   std::string new_id() { return ids_.next(); }
   const Clock& clock() const { return clock_; }

@@ -1,0 +1,391 @@
+// arflow-bench-payments: money moving end to end between arflow-payments and
+// arflow-invoicing on this machine (issue 4's benchmark).
+//   setup:      --customers customers and one issued invoice per payment (BatchIssueInvoices),
+//               then wait until payments knows every invoice from invoicing's events
+//   throughput: --callers synchronous callers, each RecordPayment with auto_allocate and the
+//               invoice's number in the remittance text: recorded and allocated in one call.
+//               The phase ends when invoicing has published the last invoice PAID; the rate is
+//               payments / (last PAID - first send)
+//   lag:        RecordPayment open loop at --rate (default: half the measured rate) for
+//               --lag-seconds; the lag of each is from its scheduled send to invoicing's
+//               PaymentApplied (status PAID) read on arflow.invoicing.events.v1
+// It starts arflow-broker, arflow-invoicing and arflow-payments (next to this binary) on a
+// fresh data directory; every step is durable (WAL fsync) before it is answered or published.
+// The client, the broker and a Kafka reader share the machine. Figures, not a test.
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "arflow/bus/kafka.h"
+#include "arflow/bus/topics.h"
+#include "arflow/events/v1/envelope.pb.h"
+#include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
+#include "arflow/payments/v1/payments_service.grpc.pb.h"
+#include "bench_support.h"
+
+namespace {
+
+namespace iv1 = ::arflow::invoicing::v1;
+namespace pv1 = ::arflow::payments::v1;
+using arflow::bench::ChildProcess;
+using arflow::bench::Clock;
+
+constexpr char kParent[] = "tenants/dev";
+
+std::unique_ptr<grpc::ClientContext> context(int seconds = 60) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  return ctx;
+}
+
+int64_t cents_of(size_t i) { return 10'000 + static_cast<int64_t>(i % 97) * 1'000; }
+
+// When invoicing said each invoice is PAID (as read on its topic), by invoice id.
+class PaidWatcher {
+ public:
+  static std::unique_ptr<PaidWatcher> start(const std::string& bootstrap) {
+    auto conf = arflow::bus::make_conf({{"bootstrap.servers", bootstrap},
+                                        {"group.id", "bench-payments"},
+                                        {"enable.auto.commit", "false"},
+                                        {"fetch.wait.max.ms", "5"}},
+                                       {});
+    if (!conf.ok()) {
+      return nullptr;
+    }
+    auto consumer = arflow::bus::make_client(RD_KAFKA_CONSUMER, *std::move(conf));
+    if (!consumer.ok()) {
+      return nullptr;
+    }
+    const std::string topic(arflow::bus::kInvoicingEvents);
+    auto counts = arflow::bus::partition_counts(consumer->get(), {topic}, std::chrono::seconds(10));
+    if (!counts.ok()) {
+      return nullptr;
+    }
+    rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new((*counts)[0]);
+    for (int p = 0; p < (*counts)[0]; ++p) {
+      rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_END;
+    }
+    rd_kafka_assign(consumer->get(), parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    auto watcher = std::unique_ptr<PaidWatcher>(new PaidWatcher(*std::move(consumer)));
+    watcher->thread_ = std::thread([w = watcher.get()] { w->run(); });
+    return watcher;
+  }
+
+  ~PaidWatcher() {
+    stop_ = true;
+    thread_.join();
+  }
+
+  // Waits until `ids` are all paid or `timeout` passes; returns how many are.
+  size_t wait_paid(const std::vector<std::string>& ids, std::chrono::seconds timeout) {
+    std::unique_lock lock(mu_);
+    const auto all = [&] {
+      return std::all_of(ids.begin(), ids.end(),
+                         [&](const auto& id) { return paid_.contains(id); });
+    };
+    cv_.wait_for(lock, timeout, all);
+    return static_cast<size_t>(
+        std::count_if(ids.begin(), ids.end(), [&](const auto& id) { return paid_.contains(id); }));
+  }
+
+  std::optional<Clock::time_point> paid_at(const std::string& id) {
+    std::lock_guard lock(mu_);
+    const auto it = paid_.find(id);
+    return it == paid_.end() ? std::nullopt : std::optional(it->second);
+  }
+
+ private:
+  explicit PaidWatcher(arflow::bus::KafkaHandle consumer) : consumer_(std::move(consumer)) {}
+
+  void run() {
+    arflow::events::v1::Envelope event;
+    while (!stop_) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 50);
+      if (m == nullptr) {
+        continue;
+      }
+      const auto now = Clock::now();
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+          event.ParseFromArray(m->payload, static_cast<int>(m->len)) &&
+          event.has_payment_applied() &&
+          event.payment_applied().status() == iv1::INVOICE_STATUS_PAID) {
+        std::lock_guard lock(mu_);
+        paid_.emplace(event.payment_applied().invoice_id(), now);
+        cv_.notify_all();
+      }
+      rd_kafka_message_destroy(m);
+    }
+  }
+
+  arflow::bus::KafkaHandle consumer_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::unordered_map<std::string, Clock::time_point> paid_;  // guarded by mu_
+};
+
+struct Invoice {
+  std::string id;
+  std::string number;
+  std::string customer;
+  int64_t cents = 0;
+};
+
+// Starts a service binary and waits for its "grpc_port=" line; the address, or "".
+std::string start_service(ChildProcess& child, const std::string& name, const std::string& dir,
+                          const std::string& bootstrap) {
+  const std::string bin = arflow::bench::self_dir() + "/arflow-" + name;
+  if (!child.start({bin, "--data-dir", dir + "/" + name, "--kafka-brokers", bootstrap,
+                    "--grpc-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"},
+                   dir + "/" + name + ".log")) {
+    return "";
+  }
+  const auto line = child.read_line(std::chrono::seconds(60));
+  const auto at = line ? line->find("grpc_port=") : std::string::npos;
+  return at == std::string::npos ? "" : "127.0.0.1:" + line->substr(at + 10);
+}
+
+pv1::RecordPaymentRequest payment_for(const Invoice& invoice, const std::string& run) {
+  pv1::RecordPaymentRequest r;
+  r.set_parent(kParent);
+  r.set_payment_id(run + "-pay-" + invoice.id);
+  r.set_customer_id(invoice.customer);
+  r.mutable_amount()->set_minor_units(invoice.cents);
+  r.mutable_amount()->set_currency("EUR");
+  r.set_method(pv1::PAYMENT_METHOD_BANK_TRANSFER);
+  r.set_remittance_text("Payment of invoice " + invoice.number);
+  r.set_auto_allocate(true);
+  r.set_request_id(r.payment_id());
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"arflow-bench-payments: payments recorded+allocated per second until paid"};
+  size_t payments = 20'000;
+  int callers = 32;
+  int customers = 200;
+  double rate = 0;
+  double lag_seconds = 10;
+  app.add_option("--payments", payments, "Payments in the throughput phase")->capture_default_str();
+  app.add_option("--callers", callers, "Synchronous callers")->capture_default_str();
+  app.add_option("--customers", customers, "Customers the invoices are spread over")
+      ->capture_default_str();
+  app.add_option("--rate", rate, "Paced rate of the lag phase (0: half the measured rate)");
+  app.add_option("--lag-seconds", lag_seconds, "Length of the lag phase")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  std::string dir = "/tmp/arflow-bench-payments-XXXXXX";
+  if (::mkdtemp(dir.data()) == nullptr) {
+    fmt::print(stderr, "cannot make a data directory\n");
+    return 1;
+  }
+  ChildProcess broker;
+  ChildProcess invoicing_process;
+  ChildProcess payments_process;
+  if (!broker.start({arflow::bench::self_dir() + "/arflow-broker", "--partitions", "12"},
+                    dir + "/broker.log")) {
+    return 1;
+  }
+  const auto bootstrap = broker.read_line(std::chrono::seconds(30)).value_or("");
+  const auto invoicing_addr = start_service(invoicing_process, "invoicing", dir, bootstrap);
+  const auto payments_addr = start_service(payments_process, "payments", dir, bootstrap);
+  if (bootstrap.empty() || invoicing_addr.empty() || payments_addr.empty()) {
+    fmt::print(stderr, "the services did not start; logs in {}\n", dir);
+    return 1;
+  }
+  auto invoicing = iv1::InvoicingService::NewStub(
+      grpc::CreateChannel(invoicing_addr, grpc::InsecureChannelCredentials()));
+  std::vector<std::unique_ptr<pv1::PaymentsService::Stub>> payment_stubs;
+  for (int i = 0; i < 4; ++i) {  // a few connections, as several client processes would have
+    grpc::ChannelArguments args;
+    args.SetInt("arflow.channel", i);
+    payment_stubs.push_back(pv1::PaymentsService::NewStub(
+        grpc::CreateCustomChannel(payments_addr, grpc::InsecureChannelCredentials(), args)));
+  }
+  fmt::print("arflow-bench-payments: data in {}\n", dir);
+
+  // ----- Setup: customers, one issued invoice per payment, known to payments --------------
+  const size_t lag_budget = payments;  // invoices kept for the lag phase
+  const size_t total = payments + lag_budget;
+  std::vector<Invoice> invoices(total);
+  for (int c = 0; c < customers; ++c) {
+    iv1::CreateCustomerRequest r;
+    r.set_parent(kParent);
+    r.set_customer_id(fmt::format("c{}", c));
+    r.set_request_id(r.customer_id());
+    auto* d = r.mutable_details();
+    d->set_legal_name(fmt::format("Client {} SAS", c));
+    d->set_profile(iv1::CUSTOMER_PROFILE_BUSINESS);
+    d->set_language("fr");
+    d->add_contact_emails("billing@example.com");
+    d->mutable_billing_address()->add_lines("1 rue de la Paix");
+    d->mutable_billing_address()->set_city("Paris");
+    d->mutable_billing_address()->set_postal_code("75002");
+    d->mutable_billing_address()->set_country("FR");
+    d->mutable_default_payment_terms()->set_kind(iv1::PaymentTerms::KIND_NET_DAYS);
+    d->mutable_default_payment_terms()->set_days(30);
+    iv1::Customer out;
+    if (auto s = invoicing->CreateCustomer(context().get(), r, &out); !s.ok()) {
+      fmt::print(stderr, "CreateCustomer: {}\n", s.error_message());
+      return 1;
+    }
+  }
+  const auto setup_start = Clock::now();
+  for (size_t from = 0; from < total; from += 500) {
+    iv1::BatchIssueInvoicesRequest batch;
+    batch.set_parent(kParent);
+    for (size_t i = from; i < std::min(total, from + 500); ++i) {
+      auto* r = batch.add_requests();
+      r->set_invoice_id(fmt::format("i{}", i));
+      r->set_customer_id(fmt::format("c{}", i % static_cast<size_t>(customers)));
+      r->set_request_id(r->invoice_id());
+      r->set_series("B");
+      r->mutable_content()->set_currency("EUR");
+      auto* line = r->mutable_content()->add_lines();
+      line->set_description("Service");
+      line->mutable_quantity()->set_units(1);
+      line->mutable_unit_price()->set_minor_units(cents_of(i));
+      line->mutable_unit_price()->set_currency("EUR");
+    }
+    iv1::BatchIssueInvoicesResponse out;
+    if (auto s = invoicing->BatchIssueInvoices(context().get(), batch, &out); !s.ok()) {
+      fmt::print(stderr, "BatchIssueInvoices: {}\n", s.error_message());
+      return 1;
+    }
+    for (const auto& result : out.results()) {
+      const auto& inv = result.invoice();
+      const size_t i = std::stoul(inv.invoice_id().substr(1));
+      invoices[i] = Invoice{inv.invoice_id(), inv.number(), inv.customer_id(), cents_of(i)};
+    }
+  }
+  // Payments knows them all once each customer's open invoices add up.
+  for (int attempt = 0;; ++attempt) {
+    size_t known = 0;
+    for (int c = 0; c < customers; ++c) {
+      pv1::ListOpenInvoicesRequest r;
+      r.set_customer(fmt::format("{}/customers/c{}", kParent, c));
+      pv1::ListOpenInvoicesResponse out;
+      if (payment_stubs[0]->ListOpenInvoices(context().get(), r, &out).ok()) {
+        known += static_cast<size_t>(out.invoices_size());
+      }
+    }
+    if (known == total) {
+      break;
+    }
+    if (attempt == 600) {
+      fmt::print(stderr, "payments knows {} of {} invoices after a minute\n", known, total);
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  fmt::print("setup: {} customers, {} invoices issued and known to payments in {:.1f} s\n",
+             customers, total, std::chrono::duration<double>(Clock::now() - setup_start).count());
+
+  auto watcher = PaidWatcher::start(bootstrap);
+  if (!watcher) {
+    fmt::print(stderr, "cannot read {}\n", arflow::bus::kInvoicingEvents);
+    return 1;
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the reader's offsets resolve
+
+  // ----- Throughput -------------------------------------------------------------------------
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> failed{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < callers; ++t) {
+    threads.emplace_back([&, t] {
+      auto& stub = *payment_stubs[static_cast<size_t>(t) % payment_stubs.size()];
+      for (size_t i = next++; i < payments; i = next++) {
+        pv1::Payment out;
+        if (!stub.RecordPayment(context().get(), payment_for(invoices[i], "t"), &out).ok() ||
+            out.allocations_size() != 1) {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  const auto answered = Clock::now();
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < payments; ++i) {
+    ids.push_back(invoices[i].id);
+  }
+  const size_t paid = watcher->wait_paid(ids, std::chrono::seconds(120));
+  Clock::time_point last = start;
+  for (const auto& id : ids) {
+    last = std::max(last, watcher->paid_at(id).value_or(last));
+  }
+  const double seconds = std::chrono::duration<double>(last - start).count();
+  const double measured = static_cast<double>(paid) / seconds;
+  fmt::print(
+      "throughput: {} payments recorded+allocated by {} callers; answered in {:.2f} s ({:.0f}/s); "
+      "invoicing showed {} invoices PAID after {:.2f} s: {:.0f} payments/s end to end; {} "
+      "failed\n",
+      payments, callers, std::chrono::duration<double>(answered - start).count(),
+      static_cast<double>(payments) / std::chrono::duration<double>(answered - start).count(), paid,
+      seconds, measured, failed.load());
+
+  // ----- Lag at a paced rate ----------------------------------------------------------------
+  const double paced = rate > 0 ? rate : measured / 2;
+  const auto count = std::min(lag_budget, static_cast<size_t>(paced * lag_seconds));
+  std::vector<Clock::time_point> scheduled(count);
+  const auto t0 = Clock::now() + std::chrono::milliseconds(100);
+  for (size_t k = 0; k < count; ++k) {
+    scheduled[k] =
+        t0 + std::chrono::nanoseconds(static_cast<int64_t>(1e9 * static_cast<double>(k) / paced));
+  }
+  next = 0;
+  threads.clear();
+  for (int t = 0; t < callers; ++t) {
+    threads.emplace_back([&, t] {
+      auto& stub = *payment_stubs[static_cast<size_t>(t) % payment_stubs.size()];
+      for (size_t k = next++; k < count; k = next++) {
+        std::this_thread::sleep_until(scheduled[k]);
+        pv1::Payment out;
+        if (!stub.RecordPayment(context().get(), payment_for(invoices[payments + k], "l"), &out)
+                 .ok()) {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  ids.clear();
+  for (size_t k = 0; k < count; ++k) {
+    ids.push_back(invoices[payments + k].id);
+  }
+  const size_t lag_paid = watcher->wait_paid(ids, std::chrono::seconds(60));
+  std::vector<std::vector<int64_t>> lags(1);
+  for (size_t k = 0; k < count; ++k) {
+    if (auto at = watcher->paid_at(ids[k]); at.has_value()) {
+      lags[0].push_back(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(*at - scheduled[k]).count());
+    }
+  }
+  const auto p = arflow::bench::percentiles(lags);
+  fmt::print(
+      "lag: {} payments at {:.0f}/s for {:.0f} s; {} shown PAID; from send to invoicing's "
+      "PaymentApplied: p50 {:.1f} ms, p99 {:.1f} ms, p99.9 {:.1f} ms, max {:.1f} ms\n",
+      count, paced, lag_seconds, lag_paid, p.p50_ms, p.p99_ms, p.p999_ms, p.max_ms);
+  payments_process.stop();
+  invoicing_process.stop();
+  broker.stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return failed.load() == 0 && paid == payments ? 0 : 1;
+}
