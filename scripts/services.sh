@@ -34,5 +34,34 @@ case "${1:-list}" in
       "$a" invoice create "$id-inv" --customer "$id" --currency EUR \
         --line "Consulting;3;450.00;20" --line "Travel;1;120.50;10" --issue --series DEMO
     fi
+    if [ -f services/invoicing/main.cpp ] && [ -f services/payments/main.cpp ]; then
+      # Then pay it: a payment of the invoice's balance, whose remittance text names the
+      # invoice's number, auto-allocated by the payments service, which tells invoicing over
+      # Kafka; the invoice turns PAID. Number and balance are read from `invoice get`'s text:
+      #   invoice <id>  <number>  <status>    ...    balance       1612.55 EUR
+      invoice=$("$a" invoice get "$id-inv" || true)
+      number=$(printf '%s\n' "$invoice" | awk 'NR == 1 { print $3 }')
+      balance=$(printf '%s\n' "$invoice" | awk '$1 == "balance" { print $2 " " $3 }')
+      # Payments learns of the invoice from invoicing's events: wait until it is open there.
+      for _ in $(seq 100); do
+        open=$("$a" payment open-invoices "$id" 2>/dev/null || true)
+        printf '%s\n' "$open" | awk -v inv="$id-inv" '$1 == inv { found = 1 } END { exit !found }' &&
+          break
+        sleep 0.2
+      done
+      echo
+      echo "Demo: a payment of $balance for invoice $number through the payments API," \
+        "auto-allocated by the number in its remittance text"
+      "$a" payment record "$id-pay" --customer "$id" --amount "$balance" --method bank-transfer \
+        --reference "$id-bank" --remittance "Invoice $number" --auto-allocate || true
+      echo
+      echo "The invoice, once invoicing applied the payment (build/bin/arflow invoice get):"
+      for _ in $(seq 50); do
+        status=$("$a" invoice get "$id-inv" 2>/dev/null | awk 'NR == 1 { print $4 }' || true)
+        [ "$status" = PAID ] && break
+        sleep 0.2
+      done
+      "$a" invoice get "$id-inv" || true
+    fi
     ;;
 esac

@@ -5,208 +5,62 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
-#include <CLI/CLI.hpp>
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <memory>
-#include <optional>
-#include <string>
-#include <utility>
-#include <vector>
 
 #include "arflow/core/clock.h"
 #include "arflow/core/ulid.h"
-#include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
-#include "input.h"
-#include "output.h"
-#include "requests.h"
+#include "cli_app.h"
 
 namespace arflow::cli {
 namespace {
 
-using Stub = v1::InvoicingService::StubInterface;
-
 constexpr double kMaxTimeoutSeconds = 86'400;  // a day; more is a typo
 
-// A string flag that remembers whether it was given. One Opt may back the same flag of several
-// subcommands (only one of them runs).
-struct Opt {
-  std::string value;
-  std::vector<CLI::Option*> options;
-
-  bool given() const {
-    return std::any_of(options.begin(), options.end(),
-                       [](const CLI::Option* o) { return o->count() > 0; });
-  }
-  std::optional<std::string> get() const {
-    return given() ? std::optional<std::string>(value) : std::nullopt;
-  }
-};
-
-struct ListOpt {
-  std::vector<std::string> values;
-  std::vector<CLI::Option*> options;
-
-  std::optional<std::vector<std::string>> get() const {
-    const bool given = std::any_of(options.begin(), options.end(),
-                                   [](const CLI::Option* o) { return o->count() > 0; });
-    return given ? std::optional<std::vector<std::string>>(values) : std::nullopt;
-  }
-};
+}  // namespace
 
 void add(CLI::App* app, Opt& opt, const std::string& name, const std::string& help) {
   opt.options.push_back(app->add_option(name, opt.value, help));
 }
 
-// Repeatable, one value per occurrence: "--email a@b.fr --email c@d.fr".
 void add(CLI::App* app, ListOpt& opt, const std::string& name, const std::string& help) {
   opt.options.push_back(app->add_option(name, opt.values, help)->allow_extra_args(false));
 }
 
-class Cli {
- public:
-  Cli(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
+// ----- calls ----------------------------------------------------------------------------------
 
-  int run(int argc, char** argv);
-
- private:
-  void define(CLI::App& app);
-  void define_customer(CLI::App& app);
-  void define_invoice(CLI::App& app);
-  void define_customer_details(CLI::App* sub);
-  CustomerFlags customer_flags() const;
-
-  // The leaf subcommand `sub` runs `action` when it is the one given.
-  void leaf(CLI::App* sub, std::function<int()> action) {
-    leaves_.emplace_back(sub, std::move(action));
+std::unique_ptr<grpc::ClientContext> Cli::context() const {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  if (!api_key_.empty()) {
+    ctx->AddMetadata("authorization", "Bearer " + api_key_);
   }
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                        std::chrono::duration<double>(timeout_seconds_)));
+  return ctx;
+}
 
-  // ----- calls --------------------------------------------------------------------------------
+std::shared_ptr<grpc::Channel> Cli::channel(const std::string& addr) {
+  return grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+}
 
-  std::unique_ptr<grpc::ClientContext> context() const {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!api_key_.empty()) {
-      ctx->AddMetadata("authorization", "Bearer " + api_key_);
-    }
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                          std::chrono::duration<double>(timeout_seconds_)));
-    return ctx;
+int Cli::bad_input(const absl::Status& status) const {
+  err_ << "arflow: " << status.message() << '\n';
+  return kExitBadInput;
+}
+
+int Cli::rpc_failed(const grpc::Status& status, bool mutation) const {
+  err_ << absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())) << ": "
+       << status.error_message() << '\n';
+  if (mutation) {
+    // Transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, ...) may or may not have been
+    // applied: the same request id makes the retry safe.
+    err_ << fmt::format("request id: {} (retry with --request-id {})\n", request_id_, request_id_);
   }
-
-  template <class Request, class Response>
-  grpc::Status call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                    const Request& request, Response& response) {
-    auto ctx = context();
-    return (stub_.get()->*method)(ctx.get(), request, &response);
-  }
-
-  int bad_input(const absl::Status& status) const {
-    err_ << "arflow: " << status.message() << '\n';
-    return kExitBadInput;
-  }
-
-  int rpc_failed(const grpc::Status& status, bool mutation) const {
-    err_ << absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())) << ": "
-         << status.error_message() << '\n';
-    if (mutation) {
-      // Transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, ...) may or may not have been
-      // applied: the same request id makes the retry safe.
-      err_ << fmt::format("request id: {} (retry with --request-id {})\n", request_id_,
-                          request_id_);
-    }
-    return kExitRpcError;
-  }
-
-  // The response of a mutation: JSON on one line, or the summary; then the request id.
-  template <class Response>
-  int done(const Response& response, const std::function<void()>& print_text, bool mutation) {
-    if (json()) {
-      out_ << to_json(response) << '\n';
-      if (mutation) {
-        err_ << "request id: " << request_id_ << '\n';
-      }
-    } else {
-      print_text();
-      if (mutation) {
-        out_ << "request id: " << request_id_ << '\n';
-      }
-    }
-    return kExitOk;
-  }
-
-  int done_invoice(const v1::Invoice& invoice, bool mutation, bool history = false) {
-    return done(
-        invoice, [&] { print_invoice(out_, invoice, history); }, mutation);
-  }
-
-  bool json() const { return output_ == "json"; }
-
-  // An invoice's currency (for amounts given without one): from --currency, else read.
-  Result<std::string> invoice_currency(const std::string& invoice_id, const Opt& currency_flag,
-                                       grpc::Status& rpc_status);
-
-  // ----- commands ------------------------------------------------------------------------------
-
-  int customer_create();
-  int customer_update();
-  int customer_get();
-  int customer_list();
-  int invoice_create();
-  int invoice_issue();
-  int invoice_get();
-  int invoice_list();
-  int invoice_delete();
-  int invoice_credit();
-  int invoice_write_off();
-  int invoice_fee();
-  int invoice_recipient_status();
-  int statement();
-  int export_follow_up();
-
-  std::ostream& out_;
-  std::ostream& err_;
-  std::vector<std::pair<CLI::App*, std::function<int()>>> leaves_;
-  std::unique_ptr<Stub> stub_;
-
-  // Global flags.
-  std::string addr_ = "127.0.0.1:50051";
-  std::string api_key_;
-  std::string tenant_ = "dev";
-  std::string output_ = "text";
-  double timeout_seconds_ = 30;
-  std::string request_id_;
-
-  // Positionals and flags of the subcommands (each run uses only its own).
-  std::string id_;
-  std::string status_arg_;
-  // customer details
-  Opt name_, profile_, language_, postal_code_, city_, region_, country_, tax_id_, terms_,
-      credit_limit_;
-  ListOpt emails_, address_lines_;
-  // lists
-  int page_size_ = 0;
-  std::string page_token_;
-  bool all_ = false;
-  std::string filter_;
-  // invoices
-  InvoiceFlags invoice_;
-  Opt inv_terms_, early_discount_, late_penalty_, recovery_indemnity_, series_, issue_date_;
-  std::string issue_series_;
-  bool history_ = false;
-  CreditNoteFlags credit_;
-  Opt credit_issue_date_, currency_;
-  std::string reason_;
-  FeeFlags fee_;
-  Opt as_of_;
-  // export
-  std::string format_ = "csv";
-  std::string out_path_;
-};
+  return kExitRpcError;
+}
 
 // ----- definition ---------------------------------------------------------------------------
 
@@ -216,6 +70,9 @@ void Cli::define(CLI::App& app) {
   app.fallthrough();
   app.add_option("--addr", addr_, "The invoicing service, host:port")
       ->envname("ARFLOW_ADDR")
+      ->capture_default_str();
+  app.add_option("--payments-addr", payments_addr_, "The payments service, host:port")
+      ->envname("ARFLOW_PAYMENTS_ADDR")
       ->capture_default_str();
   app.add_option("--api-key", api_key_,
                  "API key, sent as 'authorization: Bearer <key>' (none in open dev mode)")
@@ -234,6 +91,8 @@ void Cli::define(CLI::App& app) {
 
   define_customer(app);
   define_invoice(app);
+  define_payment(app);
+  define_credit(app);
 
   auto* st = app.add_subcommand("statement", "A customer's open items and balances");
   st->add_option("customer_id", id_)->required();
@@ -302,10 +161,14 @@ void Cli::define_customer(CLI::App& app) {
   leaf(get, [this] { return customer_get(); });
 
   auto* list = customer->add_subcommand("list", "List customers");
+  define_list(list);
+  leaf(list, [this] { return customer_list(); });
+}
+
+void Cli::define_list(CLI::App* list) {
   list->add_option("--page-size", page_size_, "At most this many per page (server default 50)");
   list->add_option("--page-token", page_token_, "Continue from a previous page");
   list->add_flag("--all", all_, "Every page");
-  leaf(list, [this] { return customer_list(); });
 }
 
 void Cli::define_invoice(CLI::App& app) {
@@ -352,9 +215,7 @@ void Cli::define_invoice(CLI::App& app) {
   list->add_option("--filter", filter_,
                    "e.g. 'customer_id = \"c-42\" AND status = ISSUED AND due_date < 2026-12-01' "
                    "or 'overdue_as_of = 2026-11-23'");
-  list->add_option("--page-size", page_size_, "At most this many per page (server default 50)");
-  list->add_option("--page-token", page_token_, "Continue from a previous page");
-  list->add_flag("--all", all_, "Every page");
+  define_list(list);
   leaf(list, [this] { return invoice_list(); });
 
   auto* del = invoice->add_subcommand("delete", "Delete a draft");
@@ -403,7 +264,10 @@ void Cli::define_invoice(CLI::App& app) {
 }
 
 int Cli::run(int argc, char** argv) {
-  CLI::App app{"arflow: the accounts-receivable command line (arflow.invoicing.v1)", "arflow"};
+  CLI::App app{
+      "arflow: the accounts-receivable command line (arflow.invoicing.v1, "
+      "arflow.payments.v1)",
+      "arflow"};
   define(app);
   try {
     app.parse(argc, argv);
@@ -430,8 +294,6 @@ int Cli::run(int argc, char** argv) {
   }
   for (auto& [sub, action] : leaves_) {
     if (sub->parsed()) {
-      stub_ = v1::InvoicingService::NewStub(
-          grpc::CreateChannel(addr_, grpc::InsecureChannelCredentials()));
       return action();
     }
   }
@@ -516,32 +378,10 @@ int Cli::customer_get() {
 int Cli::customer_list() {
   v1::ListCustomersRequest request;
   request.set_parent(tenant_parent(tenant_));
-  request.set_page_size(page_size_);
-  request.set_page_token(page_token_);
-  std::vector<v1::Customer> customers;
-  std::string next;
-  while (true) {
-    v1::ListCustomersResponse response;
-    if (auto s = call(&Stub::ListCustomers, request, response); !s.ok()) {
-      return rpc_failed(s, false);
-    }
-    if (json()) {
-      out_ << to_json(response) << '\n';
-    }
-    customers.insert(customers.end(), response.customers().begin(), response.customers().end());
-    next = response.next_page_token();
-    if (!all_ || next.empty() || next == request.page_token()) {
-      break;
-    }
-    request.set_page_token(next);
-  }
-  if (!json()) {
-    print_customer_table(out_, customers);
-    if (!next.empty() && !all_) {
-      out_ << "next page: --page-token " << next << '\n';
-    }
-  }
-  return kExitOk;
+  return list(
+      &Stub::ListCustomers, request,
+      [](const v1::ListCustomersResponse& r) -> const auto& { return r.customers(); },
+      &print_customer_table);
 }
 
 // ----- invoices -----------------------------------------------------------------------------
@@ -597,34 +437,12 @@ int Cli::invoice_get() {
 int Cli::invoice_list() {
   v1::ListInvoicesRequest request;
   request.set_parent(tenant_parent(tenant_));
-  request.set_page_size(page_size_);
-  request.set_page_token(page_token_);
   request.set_filter(filter_);
   request.set_view(v1::INVOICE_VIEW_BASIC);
-  std::vector<v1::Invoice> invoices;
-  std::string next;
-  while (true) {
-    v1::ListInvoicesResponse response;
-    if (auto s = call(&Stub::ListInvoices, request, response); !s.ok()) {
-      return rpc_failed(s, false);
-    }
-    if (json()) {
-      out_ << to_json(response) << '\n';
-    }
-    invoices.insert(invoices.end(), response.invoices().begin(), response.invoices().end());
-    next = response.next_page_token();
-    if (!all_ || next.empty() || next == request.page_token()) {
-      break;
-    }
-    request.set_page_token(next);
-  }
-  if (!json()) {
-    print_invoice_table(out_, invoices);
-    if (!next.empty() && !all_) {
-      out_ << "next page: --page-token " << next << '\n';
-    }
-  }
-  return kExitOk;
+  return list(
+      &Stub::ListInvoices, request,
+      [](const v1::ListInvoicesResponse& r) -> const auto& { return r.invoices(); },
+      &print_invoice_table);
 }
 
 int Cli::invoice_delete() {
@@ -793,7 +611,7 @@ int Cli::export_follow_up() {
   std::ostream& sink = to_stdout ? out_ : file;
 
   auto ctx = context();
-  auto reader = stub_->ExportFollowUpTable(ctx.get(), request);
+  auto reader = stub<Stub>().ExportFollowUpTable(ctx.get(), request);
   v1::FileChunk chunk;
   std::string content_type;
   std::string file_name;
@@ -849,8 +667,6 @@ int Cli::export_follow_up() {
   }
   return kExitOk;
 }
-
-}  // namespace
 
 int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   Cli cli(out, err);

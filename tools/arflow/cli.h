@@ -1,5 +1,6 @@
 #pragma once
-// `arflow`, the command-line client of arflow.invoicing.v1.InvoicingService (docs/cli.md).
+// `arflow`, the command-line client of arflow.invoicing.v1.InvoicingService and
+// arflow.payments.v1.PaymentsService (docs/cli.md).
 
 #include <ostream>
 

@@ -111,6 +111,40 @@ constexpr std::array<std::pair<std::string_view, v1::RecipientStatus>, 12> kReci
     {"collected", v1::RECIPIENT_STATUS_COLLECTED},
 }};
 
+constexpr std::array<std::pair<std::string_view, pay::PaymentMethod>, 6> kPaymentMethods = {{
+    {"bank-transfer", pay::PAYMENT_METHOD_BANK_TRANSFER},
+    {"card", pay::PAYMENT_METHOD_CARD},
+    {"direct-debit", pay::PAYMENT_METHOD_DIRECT_DEBIT},
+    {"check", pay::PAYMENT_METHOD_CHECK},
+    {"cash", pay::PAYMENT_METHOD_CASH},
+    {"other", pay::PAYMENT_METHOD_OTHER},
+}};
+
+// The names of a table of choices: "a, b, c".
+template <class Enum, size_t N>
+std::string choices(const std::array<std::pair<std::string_view, Enum>, N>& table) {
+  std::string out;
+  for (const auto& [name, value] : table) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += name;
+  }
+  return out;
+}
+
+// The value named `text` in `table`; else INVALID_ARGUMENT listing the choices.
+template <class Enum, size_t N>
+Result<Enum> choose(const std::array<std::pair<std::string_view, Enum>, N>& table,
+                    std::string_view text, std::string_view flag) {
+  for (const auto& [name, value] : table) {
+    if (text == name) {
+      return value;
+    }
+  }
+  return bad_flag(flag, fmt::format("{} must be one of {}", quoted(text), choices(table)));
+}
+
 }  // namespace
 
 absl::Status bad_flag(std::string_view flag, std::string_view rule) {
@@ -223,6 +257,15 @@ Result<common::Money> parse_money_text(std::string_view text, std::string_view f
   return parse_amount(amount, currency, flag);
 }
 
+Result<common::Money> parse_positive_money(std::string_view text, std::string_view flag,
+                                           std::optional<std::string_view> default_currency) {
+  auto money = parse_money_text(text, flag, default_currency);
+  if (money.ok() && money->minor_units() <= 0) {
+    return bad_flag(flag, "must be > 0");
+  }
+  return money;
+}
+
 Result<v1::InvoiceLine> parse_line(std::string_view text, std::string_view currency,
                                    std::string_view flag) {
   auto fields = split_line(text, flag);
@@ -328,24 +371,35 @@ Result<v1::LateFeeKind> parse_fee_kind(std::string_view text, std::string_view f
 }
 
 Result<v1::RecipientStatus> parse_recipient_status(std::string_view text, std::string_view flag) {
-  for (const auto& [name, status] : kRecipientStatuses) {
-    if (text == name) {
-      return status;
-    }
-  }
-  return bad_flag(flag,
-                  fmt::format("{} must be one of {}", quoted(text), recipient_status_choices()));
+  return choose(kRecipientStatuses, text, flag);
 }
 
-std::string recipient_status_choices() {
-  std::string out;
-  for (const auto& [name, status] : kRecipientStatuses) {
-    if (!out.empty()) {
-      out += ", ";
-    }
-    out += name;
+std::string recipient_status_choices() { return choices(kRecipientStatuses); }
+
+Result<pay::PaymentMethod> parse_payment_method(std::string_view text, std::string_view flag) {
+  return choose(kPaymentMethods, text, flag);
+}
+
+std::string payment_method_choices() { return choices(kPaymentMethods); }
+
+Result<pay::AllocationRequest> parse_allocation(std::string_view text, std::string_view flag,
+                                                std::optional<std::string_view> default_currency) {
+  const size_t equals = text.find('=');
+  if (equals == std::string_view::npos) {
+    return bad_flag(flag, fmt::format("{} must be INVOICE_ID=AMOUNT, like inv-1=40.00 or "
+                                      "\"inv-1=40.00 EUR\"",
+                                      quoted(text)));
   }
-  return out;
+  const std::string_view invoice_id = text.substr(0, equals);
+  ARFLOW_RETURN_IF_ERROR(check_id(invoice_id, flag));
+  auto amount = parse_positive_money(text.substr(equals + 1), flag, default_currency);
+  if (!amount.ok()) {
+    return amount.status();
+  }
+  pay::AllocationRequest allocation;
+  allocation.set_invoice_id(std::string(invoice_id));
+  *allocation.mutable_amount() = *amount;
+  return allocation;
 }
 
 Result<v1::ExportFormat> parse_export_format(std::string_view text, std::string_view flag) {

@@ -16,11 +16,13 @@
 #include "arflow/core/error.h"
 #include "arflow/invoicing/v1/events.pb.h"
 #include "arflow/invoicing/v1/invoicing_service.pb.h"
+#include "arflow/payments/v1/payments_service.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace arflow::cli {
 
 namespace v1 = ::arflow::invoicing::v1;
+namespace pay = ::arflow::payments::v1;
 namespace common = ::arflow::common::v1;
 
 // INVALID_ARGUMENT "<flag>: <rule>".
@@ -49,6 +51,10 @@ Result<common::Money> parse_amount(std::string_view text, std::string_view curre
 Result<common::Money> parse_money_text(std::string_view text, std::string_view flag,
                                        std::optional<std::string_view> default_currency = {});
 
+// parse_money_text, and the amount must be > 0.
+Result<common::Money> parse_positive_money(std::string_view text, std::string_view flag,
+                                           std::optional<std::string_view> default_currency = {});
+
 // "description;quantity;unit price;tax %[;discount %]" in `currency`, e.g.
 // "Consulting;3;450.00;20" or "Licence;1.5;99.90;5.5;10". "\;" is a ';' inside the
 // description, "\\" a backslash. The quantity must be > 0, the unit price >= 0. The line's
@@ -70,6 +76,18 @@ Result<v1::LateFeeKind> parse_fee_kind(std::string_view text, std::string_view f
 Result<v1::RecipientStatus> parse_recipient_status(std::string_view text, std::string_view flag);
 // Every accepted recipient status, for help texts: "received, made-available, ...".
 std::string recipient_status_choices();
+
+// A PaymentMethod in lower case with '-': "bank-transfer", "card", "direct-debit", "check",
+// "cash", "other".
+Result<pay::PaymentMethod> parse_payment_method(std::string_view text, std::string_view flag);
+// Every accepted payment method, for help texts: "bank-transfer, card, ...".
+std::string payment_method_choices();
+
+// "INVOICE_ID=AMOUNT": "inv-1=40.00" (in `default_currency`) or "inv-1=40.00 EUR". The
+// amount must be > 0. `flag` names the allocation, e.g. "--invoice 2".
+Result<pay::AllocationRequest> parse_allocation(
+    std::string_view text, std::string_view flag,
+    std::optional<std::string_view> default_currency = {});
 
 // "csv" or "xlsx".
 Result<v1::ExportFormat> parse_export_format(std::string_view text, std::string_view flag);

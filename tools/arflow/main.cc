@@ -1,4 +1,4 @@
-// arflow: the command-line client of the invoicing service (docs/cli.md).
+// arflow: the command-line client of the invoicing and payments services (docs/cli.md).
 
 #include <iostream>
 

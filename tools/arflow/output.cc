@@ -1,72 +1,15 @@
 #include "output.h"
 
 #include <fmt/format.h>
-#include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/json_util.h>
-#include <google/protobuf/util/time_util.h>
 
-#include <algorithm>
 #include <string_view>
 
 #include "arflow/core/money.h"
+#include "layout.h"
 
 namespace arflow::cli {
 namespace {
-
-// Display width of UTF-8 text: its code points (good enough for names and amounts).
-size_t width(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-  }));
-}
-
-// Columns separated by two spaces; columns flagged in `right` are right-aligned.
-void print_table(std::ostream& out, const std::vector<std::string>& headers,
-                 const std::vector<bool>& right,
-                 const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths(headers.size());
-  for (size_t c = 0; c < headers.size(); ++c) {
-    widths[c] = width(headers[c]);
-    for (const auto& row : rows) {
-      widths[c] = std::max(widths[c], width(row[c]));
-    }
-  }
-  const auto print_row = [&](const std::vector<std::string>& row) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      const std::string pad(widths[c] - width(row[c]), ' ');
-      if (c > 0) {
-        line += "  ";
-      }
-      line += right[c] ? pad + row[c] : row[c] + pad;
-    }
-    line.erase(line.find_last_not_of(' ') + 1);
-    out << line << '\n';
-  };
-  print_row(headers);
-  for (const auto& row : rows) {
-    print_row(row);
-  }
-}
-
-// "  label         value" lines.
-void field(std::ostream& out, std::string_view label, std::string_view value) {
-  out << fmt::format("  {:<14}{}\n", label, value);
-}
-
-template <class Enum>
-std::string enum_text(const google::protobuf::EnumDescriptor* descriptor, Enum value,
-                      std::string_view prefix) {
-  const auto* v = descriptor->FindValueByNumber(static_cast<int>(value));
-  if (v == nullptr) {
-    return fmt::format("{}", static_cast<int>(value));
-  }
-  std::string_view name = v->name();
-  if (name.substr(0, prefix.size()) == prefix) {
-    name.remove_prefix(prefix.size());
-  }
-  return std::string(name);
-}
 
 std::string profile_text(v1::CustomerProfile profile) {
   switch (profile) {
@@ -83,18 +26,6 @@ std::string profile_text(v1::CustomerProfile profile) {
 
 std::string fee_kind_text(v1::LateFeeKind kind) {
   return enum_text(v1::LateFeeKind_descriptor(), kind, "LATE_FEE_KIND_");
-}
-
-std::string join(const google::protobuf::RepeatedPtrField<std::string>& items,
-                 std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) {
-      out += separator;
-    }
-    out += item;
-  }
-  return out;
 }
 
 std::string address_text(const v1::PostalAddress& address) {
@@ -123,10 +54,6 @@ std::string decimal_text(const common::Decimal& d) {
     digits.insert(digits.size() - d.scale(), 1, '.');
   }
   return d.units() < 0 ? "-" + digits : digits;
-}
-
-std::string timestamp_text(const google::protobuf::Timestamp& t) {
-  return google::protobuf::util::TimeUtil::ToString(t);
 }
 
 std::string number_or_draft(const v1::Invoice& invoice) {
@@ -199,17 +126,30 @@ std::string recipient_status_text(v1::RecipientStatus status) {
   if (status == v1::RECIPIENT_STATUS_UNSPECIFIED) {
     return "-";
   }
-  std::string text = enum_text(v1::RecipientStatus_descriptor(), status, "RECIPIENT_STATUS_");
-  for (char& c : text) {
-    c = c == '_' ? '-' : static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  }
-  return text;
+  return enum_flag_text(v1::RecipientStatus_descriptor(), status, "RECIPIENT_STATUS_");
 }
 
 std::string event_type(const arflow::events::v1::Envelope& envelope) {
   const auto* oneof = arflow::events::v1::Envelope::descriptor()->FindOneofByName("payload");
   const auto* f = envelope.GetReflection()->GetOneofFieldDescriptor(envelope, oneof);
   return f == nullptr ? "(unknown)" : f->name();
+}
+
+void print_history(std::ostream& out,
+                   const google::protobuf::RepeatedPtrField<arflow::events::v1::Envelope>& history,
+                   const std::function<std::string(const arflow::events::v1::Envelope&)>& detail) {
+  if (history.empty()) {
+    return;
+  }
+  out << "  history\n";
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(static_cast<size_t>(history.size()));
+  for (const auto& e : history) {
+    rows.push_back({fmt::format("    {}", e.version()), timestamp_text(e.occurred_at()),
+                    event_type(e), e.actor(), detail(e)});
+  }
+  print_table(out, {"    V", "OCCURRED", "EVENT", "ACTOR", "DETAIL"},
+              {true, false, false, false, false}, rows);
 }
 
 void print_customer(std::ostream& out, const v1::Customer& customer) {
@@ -337,28 +277,26 @@ void print_invoice(std::ostream& out, const v1::Invoice& invoice, bool history) 
                           ? ""
                           : ": " + invoice.recipient_status_reason()));
   }
-  if (history && invoice.history_size() > 0) {
-    out << "  history\n";
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& e : invoice.history()) {
-      std::string detail;
+  if (history) {
+    print_history(out, invoice.history(), [](const arflow::events::v1::Envelope& e) {
       if (e.has_late_fee_added()) {
-        detail = fmt::format("{} {}", fee_kind_text(e.late_fee_added().kind()),
-                             money_text(e.late_fee_added().amount()));
-      } else if (e.has_payment_applied()) {
-        detail = money_text(e.payment_applied().amount());
-      } else if (e.has_credit_note_issued()) {
-        detail = e.credit_note_issued().number();
-      } else if (e.has_invoice_issued()) {
-        detail = e.invoice_issued().number();
-      } else if (e.has_recipient_status_changed()) {
-        detail = recipient_status_text(e.recipient_status_changed().status());
+        return fmt::format("{} {}", fee_kind_text(e.late_fee_added().kind()),
+                           money_text(e.late_fee_added().amount()));
       }
-      rows.push_back({fmt::format("    {}", e.version()), timestamp_text(e.occurred_at()),
-                      event_type(e), e.actor(), detail});
-    }
-    print_table(out, {"    V", "OCCURRED", "EVENT", "ACTOR", "DETAIL"},
-                {true, false, false, false, false}, rows);
+      if (e.has_payment_applied()) {
+        return money_text(e.payment_applied().amount());
+      }
+      if (e.has_credit_note_issued()) {
+        return e.credit_note_issued().number();
+      }
+      if (e.has_invoice_issued()) {
+        return e.invoice_issued().number();
+      }
+      if (e.has_recipient_status_changed()) {
+        return recipient_status_text(e.recipient_status_changed().status());
+      }
+      return std::string();
+    });
   }
 }
 

@@ -1,9 +1,11 @@
 #pragma once
 // What `arflow` prints: a response as one line of protobuf JSON (--output json), or a
-// summary for people (--output text). Amounts go through arflow::format(Money).
+// summary for people (--output text). Amounts go through arflow::format(Money). The
+// payments service's resources are in output_payments.h.
 
 #include <google/protobuf/message.h>
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -31,6 +33,12 @@ std::string status_text(v1::InvoiceStatus status);
 std::string recipient_status_text(v1::RecipientStatus status);
 // The payload's field name of an event ("invoice_issued").
 std::string event_type(const arflow::events::v1::Envelope& envelope);
+
+// A resource's events under "  history", one row each: version, time, type, actor and
+// `detail(event)`. Nothing when there are none.
+void print_history(std::ostream& out,
+                   const google::protobuf::RepeatedPtrField<arflow::events::v1::Envelope>& history,
+                   const std::function<std::string(const arflow::events::v1::Envelope&)>& detail);
 
 void print_customer(std::ostream& out, const v1::Customer& customer);
 void print_customer_table(std::ostream& out, const std::vector<v1::Customer>& customers);

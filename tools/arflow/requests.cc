@@ -312,13 +312,9 @@ Result<v1::AddLateFeeRequest> build_late_fee(const std::string& tenant,
   if (!kind.ok()) {
     return kind.status();
   }
-  auto amount = currency ? parse_money_text(flags.amount, "--amount", *currency)
-                         : parse_money_text(flags.amount, "--amount");
+  auto amount = parse_positive_money(flags.amount, "--amount", currency);
   if (!amount.ok()) {
     return amount.status();
-  }
-  if (amount->minor_units() <= 0) {
-    return bad_flag("--amount", "must be > 0");
   }
   v1::AddLateFeeRequest request;
   request.set_name(invoice_name(tenant, invoice_id));

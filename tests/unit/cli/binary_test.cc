@@ -1,5 +1,5 @@
-// The built `arflow` binary against an in-process fake InvoicingService: what it sends
-// (requests, Bearer metadata), what it prints, its exit codes.
+// The built `arflow` binary against an in-process fake InvoicingService and PaymentsService
+// (on one port): what it sends (requests, Bearer metadata), what it prints, its exit codes.
 
 #include <gmock/gmock.h>
 #include <google/protobuf/text_format.h>
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
+#include "arflow/payments/v1/payments_service.grpc.pb.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -26,7 +27,9 @@ namespace arflow::cli {
 namespace {
 
 namespace v1 = ::arflow::invoicing::v1;
+namespace pay = ::arflow::payments::v1;
 using ::testing::AllOf;
+using ::testing::ContainsRegex;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -217,6 +220,117 @@ class FakeInvoicing final : public v1::InvoicingService::Service {
   }
 };
 
+const pay::Payment kPayment = parse_text<pay::Payment>(R"pb(
+  name: "tenants/dev/payments/pay-1"
+  payment_id: "pay-1"
+  customer_id: "c-42"
+  amount { minor_units: 162000 currency: "EUR" }
+  method: PAYMENT_METHOD_BANK_TRANSFER
+  received_on { year: 2026 month: 11 day: 24 }
+  status: PAYMENT_STATUS_UNAPPLIED
+  allocated { minor_units: 0 currency: "EUR" }
+  unapplied { minor_units: 162000 currency: "EUR" }
+  refunded { minor_units: 0 currency: "EUR" }
+  charged_back { minor_units: 0 currency: "EUR" }
+)pb");
+
+// The payment after `allocations`, as PENDING allocations.
+pay::Payment allocated(
+    const google::protobuf::RepeatedPtrField<pay::AllocationRequest>& allocations) {
+  pay::Payment payment = kPayment;
+  int64_t total = 0;
+  for (const auto& a : allocations) {
+    auto* allocation = payment.add_allocations();
+    allocation->set_allocation_id("pay-1-a" + std::to_string(payment.allocations_size()));
+    allocation->set_invoice_id(a.invoice_id());
+    allocation->set_invoice_number(a.invoice_id() == "inv-1" ? "2026-000001" : "");
+    *allocation->mutable_amount() = a.amount();
+    allocation->set_status(pay::ALLOCATION_STATUS_PENDING);
+    total += a.amount().minor_units();
+  }
+  payment.mutable_allocated()->set_minor_units(total);
+  payment.mutable_unapplied()->set_minor_units(kPayment.amount().minor_units() - total);
+  payment.set_status(total == kPayment.amount().minor_units()
+                         ? pay::PAYMENT_STATUS_APPLIED
+                         : pay::PAYMENT_STATUS_PARTIALLY_APPLIED);
+  return payment;
+}
+
+// Canned answers; remembers every request.
+class FakePayments final : public pay::PaymentsService::Service {
+ public:
+  grpc::Status RecordPayment(grpc::ServerContext* /*ctx*/, const pay::RecordPaymentRequest* request,
+                             pay::Payment* response) override {
+    std::lock_guard lock(mu_);
+    record_payment.push_back(*request);
+    if (request->payment_id() == "dup") {
+      return {grpc::StatusCode::ALREADY_EXISTS, "payment tenants/dev/payments/dup already exists"};
+    }
+    *response = kPayment;
+    if (request->auto_allocate()) {
+      google::protobuf::RepeatedPtrField<pay::AllocationRequest> all;
+      all.Add()->set_invoice_id("inv-1");
+      *all.Mutable(0)->mutable_amount() = request->amount();
+      *response = allocated(all);
+    }
+    response->set_remittance_text(request->remittance_text());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status AllocatePayment(grpc::ServerContext* /*ctx*/,
+                               const pay::AllocatePaymentRequest* request,
+                               pay::Payment* response) override {
+    std::lock_guard lock(mu_);
+    allocate_payment.push_back(*request);
+    *response = allocated(request->allocations());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetPayment(grpc::ServerContext* /*ctx*/, const pay::GetPaymentRequest* request,
+                          pay::Payment* response) override {
+    std::lock_guard lock(mu_);
+    get_payment.push_back(*request);
+    *response = kPayment;
+    auto* event = response->add_history();
+    event->set_version(1);
+    event->set_actor("treasury");
+    event->mutable_occurred_at()->set_seconds(1795478400);  // 2026-11-24
+    *event->mutable_payment_recorded()->mutable_amount() = kPayment.amount();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListPayments(grpc::ServerContext* /*ctx*/, const pay::ListPaymentsRequest* request,
+                            pay::ListPaymentsResponse* response) override {
+    std::lock_guard lock(mu_);
+    list_payments.push_back(*request);
+    *response->add_payments() = kPayment;
+    if (request->page_token().empty()) {
+      response->set_next_page_token("page-2");
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ApplyCustomerCredit(grpc::ServerContext* /*ctx*/,
+                                   const pay::ApplyCustomerCreditRequest* request,
+                                   pay::CustomerCredit* response) override {
+    std::lock_guard lock(mu_);
+    apply_credit.push_back(*request);
+    response->set_customer(request->customer());
+    auto* balance = response->add_balances();
+    balance->set_currency(request->allocation().amount().currency());
+    balance->set_minor_units(10000 - request->allocation().amount().minor_units());
+    response->add_payment_ids("pay-1");
+    return grpc::Status::OK;
+  }
+
+  std::mutex mu_;
+  std::vector<pay::RecordPaymentRequest> record_payment;
+  std::vector<pay::AllocatePaymentRequest> allocate_payment;
+  std::vector<pay::GetPaymentRequest> get_payment;
+  std::vector<pay::ListPaymentsRequest> list_payments;
+  std::vector<pay::ApplyCustomerCreditRequest> apply_credit;
+};
+
 struct CliRun {
   int exit_code = -1;
   std::string out;
@@ -237,6 +351,7 @@ class BinaryTest : public ::testing::Test {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(&fake_);
+    builder.RegisterService(&payments_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     ASSERT_GT(port_, 0);
@@ -248,7 +363,8 @@ class BinaryTest : public ::testing::Test {
   // Runs `arflow <args>` with `env` ("NAME=value" words) added to the test's environment
   // (which keeps the sanitizers' options) without the caller's ARFLOW_* settings.
   CliRun arflow(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
-    std::string command = "env -u ARFLOW_ADDR -u ARFLOW_API_KEY -u ARFLOW_TENANT";
+    std::string command =
+        "env -u ARFLOW_ADDR -u ARFLOW_PAYMENTS_ADDR -u ARFLOW_API_KEY -u ARFLOW_TENANT";
     for (const auto& e : env) {
       command += " " + shell_quote(e);
     }
@@ -269,6 +385,7 @@ class BinaryTest : public ::testing::Test {
 
   arflow::testing::TempDir dir_;
   FakeInvoicing fake_;
+  FakePayments payments_;
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
 };
@@ -536,6 +653,148 @@ TEST_F(BinaryTest, FailedExportLeavesNoFile) {
   EXPECT_THAT(run.err, HasSubstr("INTERNAL: export broke"));
   EXPECT_FALSE(std::ifstream(out).good());
   EXPECT_FALSE(std::ifstream(out + ".part").good());
+}
+
+TEST_F(BinaryTest, PaymentRecordGoesToThePaymentsService) {
+  const CliRun run = arflow({"--payments-addr",
+                             addr(),
+                             "--api-key",
+                             "arf_secret",
+                             "payment",
+                             "record",
+                             "pay-1",
+                             "--customer",
+                             "c-42",
+                             "--amount",
+                             "1620.00 EUR",
+                             "--received-on",
+                             "2026-11-24",
+                             "--reference",
+                             "BANK-7",
+                             "--remittance",
+                             "Invoice 2026-000001",
+                             "--auto-allocate",
+                             "--request-id",
+                             "req-p1"},
+                            // The invoicing address is not used: nothing listens there.
+                            {"ARFLOW_ADDR=127.0.0.1:1"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(payments_.record_payment.size(), 1U);
+  const auto& request = payments_.record_payment[0];
+  EXPECT_EQ(request.parent(), "tenants/dev");
+  EXPECT_EQ(request.payment_id(), "pay-1");
+  EXPECT_EQ(request.customer_id(), "c-42");
+  EXPECT_EQ(request.amount().minor_units(), 162000);
+  EXPECT_EQ(request.method(), pay::PAYMENT_METHOD_BANK_TRANSFER);
+  EXPECT_EQ(request.received_on().day(), 24U);
+  EXPECT_EQ(request.external_reference(), "BANK-7");
+  EXPECT_EQ(request.remittance_text(), "Invoice 2026-000001");
+  EXPECT_TRUE(request.auto_allocate());
+  EXPECT_EQ(request.request_id(), "req-p1");
+  EXPECT_THAT(fake_.authorization, IsEmpty());
+
+  EXPECT_THAT(run.out, HasSubstr("payment pay-1  APPLIED\n"));
+  EXPECT_THAT(run.out, HasSubstr("  remittance    Invoice 2026-000001\n"));
+  EXPECT_THAT(run.out, HasSubstr("  unapplied     0.00 EUR\n"));
+  EXPECT_THAT(run.out, HasSubstr("    inv-1    2026-000001  1620.00 EUR  PENDING\n"));
+  EXPECT_THAT(run.out, HasSubstr("request id: req-p1\n"));
+}
+
+TEST_F(BinaryTest, PaymentsAddressFromTheEnvironmentAndJson) {
+  const CliRun run = arflow({"payment", "record", "pay-1", "--customer", "c-42", "--amount",
+                             "1620 EUR", "--method", "card", "--output", "json"},
+                            {"ARFLOW_PAYMENTS_ADDR=" + addr()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(payments_.record_payment.size(), 1U);
+  EXPECT_EQ(payments_.record_payment[0].method(), pay::PAYMENT_METHOD_CARD);
+  pay::Payment printed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(run.out, &printed).ok()) << run.out;
+  EXPECT_EQ(printed.payment_id(), "pay-1");
+  EXPECT_THAT(run.err, MatchesRegex("request id: [0-9A-Z]{26}\n"));
+}
+
+TEST_F(BinaryTest, AllocateReadsThePaymentCurrencyFirst) {
+  const CliRun run = arflow({"--payments-addr", addr(), "payment", "allocate", "pay-1", "--invoice",
+                             "inv-1=1000.00", "--invoice", "inv-2=20 EUR"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(payments_.get_payment.size(), 1U);
+  EXPECT_EQ(payments_.get_payment[0].name(), "tenants/dev/payments/pay-1");
+  ASSERT_EQ(payments_.allocate_payment.size(), 1U);
+  const auto& request = payments_.allocate_payment[0];
+  EXPECT_EQ(request.name(), "tenants/dev/payments/pay-1");
+  ASSERT_EQ(request.allocations_size(), 2);
+  EXPECT_EQ(request.allocations(0).invoice_id(), "inv-1");
+  EXPECT_EQ(request.allocations(0).amount().minor_units(), 100000);
+  EXPECT_EQ(request.allocations(0).amount().currency(), "EUR");
+  EXPECT_EQ(request.allocations(1).amount().minor_units(), 2000);
+  EXPECT_THAT(run.out, HasSubstr("payment pay-1  PARTIALLY_APPLIED\n"));
+  EXPECT_THAT(run.out, HasSubstr("  unapplied     600.00 EUR\n"));
+
+  // With --currency, or every amount with its own, the payment is not read.
+  const CliRun named = arflow({"--payments-addr", addr(), "payment", "allocate", "pay-1",
+                               "--invoice", "inv-1=1 EUR", "--currency", "EUR"});
+  ASSERT_EQ(named.exit_code, 0) << named.err;
+  EXPECT_EQ(payments_.get_payment.size(), 1U);
+}
+
+TEST_F(BinaryTest, PaymentGetListAndCredit) {
+  const CliRun get = arflow({"--payments-addr", addr(), "payment", "get", "pay-1", "--history"});
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_THAT(get.out, HasSubstr("payment pay-1  UNAPPLIED\n"));
+  EXPECT_THAT(get.out, HasSubstr("1  2026-11-24T00:00:00Z  payment_recorded  treasury  "
+                                 "1620.00 EUR\n"));
+  EXPECT_THAT(get.out, Not(HasSubstr("request id")));  // not a change
+
+  const CliRun list = arflow(
+      {"--payments-addr", addr(), "payment", "list", "--filter", "unapplied = true", "--all"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  ASSERT_EQ(payments_.list_payments.size(), 2U);
+  EXPECT_EQ(payments_.list_payments[0].filter(), "unapplied = true");
+  EXPECT_EQ(payments_.list_payments[1].page_token(), "page-2");
+  EXPECT_EQ(list.out,
+            "PAYMENT  CUSTOMER  RECEIVED    METHOD         STATUS          AMOUNT    UNAPPLIED\n"
+            "pay-1    c-42      2026-11-24  bank-transfer  UNAPPLIED  1620.00 EUR  1620.00 EUR\n"
+            "pay-1    c-42      2026-11-24  bank-transfer  UNAPPLIED  1620.00 EUR  1620.00 EUR\n");
+
+  // The amount is in the invoice's currency, read from the invoicing service.
+  const CliRun apply = arflow({"--addr", addr(), "--payments-addr", addr(), "credit", "apply",
+                               "c-42", "--invoice", "inv-1", "--amount", "40"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.err;
+  ASSERT_EQ(fake_.get_invoice.size(), 1U);
+  EXPECT_EQ(fake_.get_invoice[0].name(), "tenants/dev/invoices/inv-1");
+  ASSERT_EQ(payments_.apply_credit.size(), 1U);
+  EXPECT_EQ(payments_.apply_credit[0].customer(), "tenants/dev/customers/c-42");
+  EXPECT_EQ(payments_.apply_credit[0].allocation().amount().minor_units(), 4000);
+  EXPECT_EQ(payments_.apply_credit[0].allocation().amount().currency(), "EUR");
+  EXPECT_THAT(apply.out, HasSubstr("credit of tenants/dev/customers/c-42\n"
+                                   "  balance       60.00 EUR\n"));
+  EXPECT_THAT(apply.out, ContainsRegex("request id: [0-9A-Z]{26}\n"));
+}
+
+TEST_F(BinaryTest, PaymentRefusalsExitTwoOrOne) {
+  const CliRun method = arflow({"--payments-addr", addr(), "payment", "record", "pay-1",
+                                "--customer", "c-42", "--amount", "10 EUR", "--method", "wire"});
+  EXPECT_EQ(method.exit_code, 2);
+  EXPECT_EQ(method.err,
+            "arflow: --method: \"wire\" must be one of bank-transfer, card, direct-debit, check, "
+            "cash, other\n");
+  const CliRun amount = arflow({"--payments-addr", addr(), "payment", "record", "pay-1",
+                                "--customer", "c-42", "--amount", "10"});
+  EXPECT_EQ(amount.exit_code, 2);
+  EXPECT_EQ(amount.err,
+            "arflow: --amount: \"10\" must be an amount and a currency, like \"5000.00 EUR\"\n");
+  const CliRun reason =
+      arflow({"--payments-addr", addr(), "payment", "charge-back", "pay-1", "--on", "2026-12-01"});
+  EXPECT_EQ(reason.exit_code, 2);
+  EXPECT_THAT(reason.err, HasSubstr("--reason"));
+  EXPECT_TRUE(payments_.record_payment.empty());
+
+  const CliRun dup = arflow({"--payments-addr", addr(), "payment", "record", "dup", "--customer",
+                             "c-42", "--amount", "10 EUR", "--request-id", "r-dup"});
+  EXPECT_EQ(dup.exit_code, 1);
+  EXPECT_THAT(dup.err, AllOf(HasSubstr("ALREADY_EXISTS: payment tenants/dev/payments/dup already "
+                                       "exists\n"),
+                             HasSubstr("request id: r-dup")));
 }
 
 }  // namespace

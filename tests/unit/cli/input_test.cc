@@ -180,6 +180,42 @@ TEST(EnumsTest, NamesToValues) {
   EXPECT_THAT(std::string(parse_recipient_status("SERVICE_DONE", "status").status().message()),
               HasSubstr("must be one of received, made-available"));
   EXPECT_EQ(parse_export_format("xlsx", "--format").value(), v1::EXPORT_FORMAT_XLSX);
+  EXPECT_EQ(parse_payment_method("bank-transfer", "--method").value(),
+            pay::PAYMENT_METHOD_BANK_TRANSFER);
+  EXPECT_EQ(parse_payment_method("direct-debit", "--method").value(),
+            pay::PAYMENT_METHOD_DIRECT_DEBIT);
+  EXPECT_EQ(parse_payment_method("cash", "--method").value(), pay::PAYMENT_METHOD_CASH);
+  EXPECT_EQ(parse_payment_method("BANK_TRANSFER", "--method").status().message(),
+            "--method: \"BANK_TRANSFER\" must be one of bank-transfer, card, direct-debit, "
+            "check, cash, other");
+  EXPECT_EQ(payment_method_choices(), "bank-transfer, card, direct-debit, check, cash, other");
+}
+
+TEST(MoneyTest, PositiveAmounts) {
+  EXPECT_EQ(parse_positive_money("0.01 EUR", "--amount").value().minor_units(), 1);
+  EXPECT_EQ(parse_positive_money("3", "--amount", "EUR").value().currency(), "EUR");
+  EXPECT_EQ(parse_positive_money("0 EUR", "--amount").status().message(), "--amount: must be > 0");
+  EXPECT_EQ(parse_positive_money("-3", "--amount", "EUR").status().message(),
+            "--amount: must be > 0");
+  EXPECT_THAT(std::string(parse_positive_money("3", "--amount").status().message()),
+              StartsWith("--amount: \"3\" must be an amount and a currency"));
+}
+
+TEST(AllocationTest, InvoiceEqualsAmount) {
+  const auto a = parse_allocation("inv-1=40.00", "--invoice 1", "EUR").value();
+  EXPECT_EQ(a.invoice_id(), "inv-1");
+  EXPECT_EQ(a.amount().minor_units(), 4000);
+  EXPECT_EQ(a.amount().currency(), "EUR");
+  EXPECT_EQ(parse_allocation("inv-2=1500 JPY", "--invoice 1").value().amount().currency(), "JPY");
+  EXPECT_EQ(parse_allocation("inv-1", "--invoice 3", "EUR").status().message(),
+            "--invoice 3: \"inv-1\" must be INVOICE_ID=AMOUNT, like inv-1=40.00 or "
+            "\"inv-1=40.00 EUR\"");
+  EXPECT_EQ(parse_allocation("=40", "--invoice 1", "EUR").status().message(),
+            "--invoice 1: \"\" must be 1 to 128 of A-Z a-z 0-9 - _ . :");
+  EXPECT_EQ(parse_allocation("inv-1=", "--invoice 1", "EUR").status().message(),
+            "--invoice 1: \"\" must be an amount in EUR with at most 2 decimals, like 0.00 EUR");
+  EXPECT_EQ(parse_allocation("inv-1=0.00", "--invoice 1", "EUR").status().message(),
+            "--invoice 1: must be > 0");
 }
 
 TEST(IdTest, ResourceIds) {

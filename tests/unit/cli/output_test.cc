@@ -1,4 +1,4 @@
-// What the CLI prints for people, and its JSON.
+// What the CLI prints for people, and its JSON; invoicing's resources and payments'.
 
 #include "output.h"
 
@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+
+#include "output_payments.h"
 
 namespace arflow::cli {
 namespace {
@@ -139,6 +141,169 @@ TEST(OutputTest, Statement) {
             "PARTIALLY_PAID  -\n"
             "balance  1000.00 EUR\n"
             "overdue  1000.00 EUR\n");
+}
+
+const char* const kPartlyAllocated = R"pb(
+  name: "tenants/dev/payments/pay-1"
+  payment_id: "pay-1"
+  customer_id: "c-42"
+  amount { minor_units: 200000 currency: "EUR" }
+  method: PAYMENT_METHOD_BANK_TRANSFER
+  received_on { year: 2026 month: 11 day: 24 }
+  external_reference: "BANK-7"
+  remittance_text: "Invoice 2026-000001"
+  status: PAYMENT_STATUS_PARTIALLY_APPLIED
+  allocated { minor_units: 162000 currency: "EUR" }
+  unapplied { minor_units: 28000 currency: "EUR" }
+  refunded { minor_units: 10000 currency: "EUR" }
+  charged_back { minor_units: 0 currency: "EUR" }
+  allocations {
+    allocation_id: "pay-1-a1"
+    invoice_id: "inv-1"
+    invoice_number: "2026-000001"
+    amount { minor_units: 162000 currency: "EUR" }
+    status: ALLOCATION_STATUS_APPLIED
+  }
+  allocations {
+    allocation_id: "pay-1-a2"
+    invoice_id: "inv-9"
+    amount { minor_units: 500 currency: "EUR" }
+    status: ALLOCATION_STATUS_RETURNED
+    detail: "invoice inv-9 is void"
+  }
+  refunds {
+    refund_id: "pay-1-r1"
+    amount { minor_units: 10000 currency: "EUR" }
+    reason: "overpaid"
+  }
+  history {
+    version: 1
+    actor: "treasury"
+    occurred_at { seconds: 1795478400 }
+    payment_recorded { amount { minor_units: 200000 currency: "EUR" } }
+  }
+  history {
+    version: 2
+    actor: "treasury"
+    occurred_at { seconds: 1795478400 }
+    payment_allocated {
+      invoice_id: "inv-1"
+      invoice_number: "2026-000001"
+      amount { minor_units: 162000 currency: "EUR" }
+    }
+  }
+)pb";
+
+TEST(PaymentOutputTest, Values) {
+  EXPECT_EQ(payment_status_text(pay::PAYMENT_STATUS_CHARGED_BACK), "CHARGED_BACK");
+  EXPECT_EQ(payment_method_text(pay::PAYMENT_METHOD_DIRECT_DEBIT), "direct-debit");
+  EXPECT_EQ(payment_method_text(pay::PAYMENT_METHOD_UNSPECIFIED), "-");
+  EXPECT_EQ(allocation_status_text(pay::ALLOCATION_STATUS_PENDING), "PENDING");
+}
+
+TEST(PaymentOutputTest, SummaryAllocationsAndRefunds) {
+  const auto payment = parse_text<pay::Payment>(kPartlyAllocated);
+  std::ostringstream out;
+  print_payment(out, payment, false);
+  EXPECT_EQ(out.str(),
+            "payment pay-1  PARTIALLY_APPLIED\n"
+            "  customer      c-42\n"
+            "  amount        2000.00 EUR\n"
+            "  method        bank-transfer\n"
+            "  received on   2026-11-24\n"
+            "  reference     BANK-7\n"
+            "  remittance    Invoice 2026-000001\n"
+            "  allocated     1620.00 EUR\n"
+            "  unapplied     280.00 EUR\n"
+            "  refunded      100.00 EUR\n"
+            "  allocations\n"
+            "    INVOICE  NUMBER            AMOUNT  STATUS    DETAIL\n"
+            "    inv-1    2026-000001  1620.00 EUR  APPLIED\n"
+            "    inv-9    -               5.00 EUR  RETURNED  invoice inv-9 is void\n"
+            "  refunds\n"
+            "    REFUND        AMOUNT  REASON\n"
+            "    pay-1-r1  100.00 EUR  overpaid\n");
+
+  std::ostringstream with_history;
+  print_payment(with_history, payment, true);
+  EXPECT_THAT(with_history.str(),
+              HasSubstr("  history\n"
+                        "    V  OCCURRED              EVENT              ACTOR     DETAIL\n"
+                        "    1  2026-11-24T00:00:00Z  payment_recorded   treasury  2000.00 EUR\n"
+                        "    2  2026-11-24T00:00:00Z  payment_allocated  treasury  2026-000001 "
+                        "1620.00 EUR\n"));
+}
+
+TEST(PaymentOutputTest, ChargedBack) {
+  auto payment = parse_text<pay::Payment>(kPartlyAllocated);
+  payment.set_status(pay::PAYMENT_STATUS_CHARGED_BACK);
+  payment.mutable_charged_back()->set_minor_units(190000);
+  payment.set_charge_back_reason("R01 insufficient funds");
+  std::ostringstream out;
+  print_payment(out, payment, false);
+  EXPECT_THAT(out.str(), HasSubstr("payment pay-1  CHARGED_BACK\n"));
+  EXPECT_THAT(out.str(), HasSubstr("  charged back  1900.00 EUR: R01 insufficient funds\n"));
+}
+
+TEST(PaymentOutputTest, Table) {
+  auto unapplied = parse_text<pay::Payment>(R"pb(
+    payment_id: "pay-2"
+    customer_id: "c-7"
+    amount { minor_units: 5000 currency: "EUR" }
+    method: PAYMENT_METHOD_CARD
+    received_on { year: 2026 month: 12 day: 1 }
+    status: PAYMENT_STATUS_UNAPPLIED
+    unapplied { minor_units: 5000 currency: "EUR" }
+  )pb");
+  std::ostringstream out;
+  print_payment_table(out, {parse_text<pay::Payment>(kPartlyAllocated), unapplied});
+  EXPECT_EQ(out.str(),
+            "PAYMENT  CUSTOMER  RECEIVED    METHOD         STATUS                  AMOUNT   "
+            "UNAPPLIED\n"
+            "pay-1    c-42      2026-11-24  bank-transfer  PARTIALLY_APPLIED  2000.00 EUR  "
+            "280.00 EUR\n"
+            "pay-2    c-7       2026-12-01  card           UNAPPLIED            50.00 EUR   "
+            "50.00 EUR\n");
+}
+
+TEST(PaymentOutputTest, CustomerCredit) {
+  std::ostringstream out;
+  print_customer_credit(out, parse_text<pay::CustomerCredit>(R"pb(
+                          customer: "tenants/dev/customers/c-42"
+                          balances { minor_units: 28000 currency: "EUR" }
+                          balances { minor_units: 1500 currency: "USD" }
+                          payment_ids: [ "pay-1", "pay-3" ]
+                        )pb"));
+  EXPECT_EQ(out.str(),
+            "credit of tenants/dev/customers/c-42\n"
+            "  balance       280.00 EUR\n"
+            "  balance       15.00 USD\n"
+            "  from payments pay-1, pay-3\n");
+
+  std::ostringstream none;
+  print_customer_credit(
+      none, parse_text<pay::CustomerCredit>(R"pb(customer: "tenants/dev/customers/c-7")pb"));
+  EXPECT_EQ(none.str(), "credit of tenants/dev/customers/c-7\n  balance       none\n");
+}
+
+TEST(PaymentOutputTest, OpenInvoices) {
+  std::ostringstream out;
+  print_open_invoices(out, parse_text<pay::ListOpenInvoicesResponse>(R"pb(
+                        invoices {
+                          invoice_id: "inv-1"
+                          number: "2026-000001"
+                          due_date { year: 2026 month: 12 day: 24 }
+                          balance { minor_units: 162000 currency: "EUR" }
+                          in_flight { minor_units: 40000 currency: "EUR" }
+                          open { minor_units: 122000 currency: "EUR" }
+                        }
+                      )pb"));
+  EXPECT_EQ(out.str(),
+            "INVOICE  NUMBER       DUE             BALANCE   IN FLIGHT         OPEN\n"
+            "inv-1    2026-000001  2026-12-24  1620.00 EUR  400.00 EUR  1220.00 EUR\n");
+  std::ostringstream none;
+  print_open_invoices(none, pay::ListOpenInvoicesResponse());
+  EXPECT_EQ(none.str(), "no open invoices\n");
 }
 
 }  // namespace

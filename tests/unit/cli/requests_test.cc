@@ -1,4 +1,5 @@
-// From the flags given to the requests sent: names, masks, content, issue.
+// From the flags given to the requests sent: names, masks, content, issue; payments and
+// customer credit.
 
 #include "requests.h"
 
@@ -6,6 +7,8 @@
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
+
+#include "requests_payments.h"
 
 namespace arflow::cli {
 namespace {
@@ -241,6 +244,185 @@ TEST(IssueTest, SeriesAndDate) {
   EXPECT_EQ(request.issue_date().day(), 23U);
   EXPECT_FALSE(
       build_issue_invoice("dev", "inv-1", "2026", std::nullopt, "r").value().has_issue_date());
+}
+
+TEST(RecordPaymentTest, FullRequest) {
+  const PaymentFlags flags{.customer_id = "c-42",
+                           .amount = "1620.00 EUR",
+                           .method = "direct-debit",
+                           .received_on = "2026-11-24",
+                           .reference = "BANK-2026-7",
+                           .remittance = "Invoice 2026-000001",
+                           .auto_allocate = true};
+  const auto request = build_record_payment("acme", "pay-1", flags, "req-1");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_THAT(*request, EqualsProto(parse_text<pay::RecordPaymentRequest>(R"pb(
+    parent: "tenants/acme"
+    payment_id: "pay-1"
+    customer_id: "c-42"
+    amount { minor_units: 162000 currency: "EUR" }
+    method: PAYMENT_METHOD_DIRECT_DEBIT
+    received_on { year: 2026 month: 11 day: 24 }
+    external_reference: "BANK-2026-7"
+    remittance_text: "Invoice 2026-000001"
+    request_id: "req-1"
+    auto_allocate: true
+  )pb")));
+}
+
+TEST(RecordPaymentTest, DefaultsToABankTransferReceivedToday) {
+  const auto request =
+      build_record_payment("dev", "pay-2", PaymentFlags{.customer_id = "c-1", .amount = "5 JPY"},
+                           "r")
+          .value();
+  EXPECT_EQ(request.method(), pay::PAYMENT_METHOD_BANK_TRANSFER);
+  EXPECT_FALSE(request.has_received_on());  // the service's today
+  EXPECT_FALSE(request.auto_allocate());
+  EXPECT_EQ(request.amount().minor_units(), 5);
+}
+
+TEST(RecordPaymentTest, RefusalsNameTheFlag) {
+  PaymentFlags flags{.customer_id = "c-1", .amount = "100.00"};
+  const auto message = [&] {
+    return std::string(build_record_payment("dev", "pay-1", flags, "r").status().message());
+  };
+  EXPECT_EQ(message(),
+            "--amount: \"100.00\" must be an amount and a currency, like \"5000.00 EUR\"");
+  flags.amount = "0 EUR";
+  EXPECT_EQ(message(), "--amount: must be > 0");
+  flags.amount = "-5.00 EUR";
+  EXPECT_EQ(message(), "--amount: must be > 0");
+  flags.amount = "10.001 EUR";
+  EXPECT_EQ(message(),
+            "--amount: \"10.001\" must be an amount in EUR with at most 2 decimals, like 0.00 EUR");
+  flags.amount = "10 EUR";
+  flags.method = "wire";
+  EXPECT_EQ(message(),
+            "--method: \"wire\" must be one of bank-transfer, card, direct-debit, check, cash, "
+            "other");
+  flags.method = "card";
+  flags.received_on = "2026-02-30";
+  EXPECT_EQ(message(), "--received-on: \"2026-02-30\" is not a calendar date");
+  flags.received_on.reset();
+  flags.customer_id = "";
+  EXPECT_EQ(message(), "--customer: \"\" must be 1 to 128 of A-Z a-z 0-9 - _ . :");
+  flags.customer_id = "c-1";
+  EXPECT_EQ(build_record_payment("dev", "pay 1", flags, "r").status().message(),
+            "payment_id: \"pay 1\" must be 1 to 128 of A-Z a-z 0-9 - _ . :");
+}
+
+TEST(AllocatePaymentTest, AmountsInThePaymentCurrencyOrTheirOwn) {
+  const auto request = build_allocate_payment("dev", "pay-1", {"inv-1=40.00", "inv-2=2.5 EUR"},
+                                              std::string("EUR"), "r-1");
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_THAT(*request, EqualsProto(parse_text<pay::AllocatePaymentRequest>(R"pb(
+    name: "tenants/dev/payments/pay-1"
+    allocations {
+      invoice_id: "inv-1"
+      amount { minor_units: 4000 currency: "EUR" }
+    }
+    allocations {
+      invoice_id: "inv-2"
+      amount { minor_units: 250 currency: "EUR" }
+    }
+    request_id: "r-1"
+  )pb")));
+  // Every amount names its currency: the payment's is not needed.
+  EXPECT_TRUE(build_allocate_payment("dev", "pay-1", {"inv-1=1 USD"}, std::nullopt, "r").ok());
+}
+
+TEST(AllocatePaymentTest, RefusalsNameTheAllocation) {
+  const std::optional<std::string> eur = "EUR";
+  const auto message = [&](const std::vector<std::string>& allocations,
+                           const std::optional<std::string>& currency) {
+    return std::string(
+        build_allocate_payment("dev", "pay-1", allocations, currency, "r").status().message());
+  };
+  EXPECT_EQ(message({"inv-1=40", "inv-2"}, eur),
+            "--invoice 2: \"inv-2\" must be INVOICE_ID=AMOUNT, like inv-1=40.00 or "
+            "\"inv-1=40.00 EUR\"");
+  EXPECT_EQ(message({"inv-1=40 USD"}, eur),
+            "--invoice 1: \"40 USD\" must be in EUR, the document's currency");
+  EXPECT_EQ(message({"inv-1=0"}, eur), "--invoice 1: must be > 0");
+  EXPECT_EQ(message({"inv-1=40", "inv-1=2"}, eur),
+            "--invoice 2: invoice inv-1 is allocated twice (one --invoice per invoice)");
+  EXPECT_EQ(message({"inv/1=40"}, eur),
+            "--invoice 1: \"inv/1\" must be 1 to 128 of A-Z a-z 0-9 - _ . :");
+  EXPECT_EQ(message({"inv-1=40"}, std::nullopt),
+            "--invoice 1: \"40\" must be an amount and a currency, like \"5000.00 EUR\"");
+  EXPECT_EQ(message({"inv-1=40"}, std::string("eur")),
+            "--currency: \"eur\" must be an ISO 4217 currency code like EUR");
+  EXPECT_EQ(build_allocate_payment("dev", "pay-1", {}, eur, "r").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(RefundPaymentTest, AllOrPart) {
+  const auto all = build_refund_payment("dev", "pay-1", RefundFlags{.reason = "closed account"},
+                                        std::nullopt, "r")
+                       .value();
+  EXPECT_EQ(all.name(), "tenants/dev/payments/pay-1");
+  EXPECT_FALSE(all.has_amount());  // all that is unapplied
+  EXPECT_EQ(all.reason(), "closed account");
+
+  const auto part =
+      build_refund_payment("dev", "pay-1", RefundFlags{.amount = "10"}, std::string("EUR"), "r")
+          .value();
+  EXPECT_EQ(part.amount().minor_units(), 1000);
+  EXPECT_EQ(part.amount().currency(), "EUR");
+  EXPECT_EQ(
+      build_refund_payment("dev", "pay-1", RefundFlags{.amount = "0"}, std::string("EUR"), "r")
+          .status()
+          .message(),
+      "--amount: must be > 0");
+}
+
+TEST(ChargeBackTest, ReasonRequiredDateOptional) {
+  const auto request =
+      build_charge_back("dev", "pay-1", ChargeBackFlags{.reason = "R01", .on = "2026-12-02"}, "r")
+          .value();
+  EXPECT_EQ(request.name(), "tenants/dev/payments/pay-1");
+  EXPECT_EQ(request.reason(), "R01");
+  EXPECT_EQ(request.charged_back_on().day(), 2U);
+  EXPECT_FALSE(build_charge_back("dev", "pay-1", ChargeBackFlags{.reason = "R01"}, "r")
+                   ->has_charged_back_on());
+  EXPECT_EQ(build_charge_back("dev", "pay-1", ChargeBackFlags{}, "r").status().message(),
+            "--reason: must say what the bank said, like --reason \"disputed\"");
+  EXPECT_EQ(build_charge_back("dev", "pay-1", ChargeBackFlags{.reason = "x", .on = "2026-1-2"}, "r")
+                .status()
+                .message(),
+            "--on: \"2026-1-2\" must be a date YYYY-MM-DD");
+}
+
+TEST(CustomerCreditTest, ApplyAndRefund) {
+  const auto apply =
+      build_apply_credit("dev", "c-42", CreditFlags{.invoice_id = "inv-1", .amount = "40.00"},
+                         std::string("EUR"), "r-1");
+  ASSERT_TRUE(apply.ok()) << apply.status();
+  EXPECT_THAT(*apply, EqualsProto(parse_text<pay::ApplyCustomerCreditRequest>(R"pb(
+    customer: "tenants/dev/customers/c-42"
+    allocation {
+      invoice_id: "inv-1"
+      amount { minor_units: 4000 currency: "EUR" }
+    }
+    request_id: "r-1"
+  )pb")));
+  EXPECT_EQ(build_apply_credit("dev", "c-42", CreditFlags{.invoice_id = "", .amount = "1"},
+                               std::string("EUR"), "r")
+                .status()
+                .message(),
+            "--invoice: \"\" must be 1 to 128 of A-Z a-z 0-9 - _ . :");
+
+  const auto refund =
+      build_refund_credit("dev", "c-42", CreditFlags{.amount = "10.00 EUR", .reason = "closing"},
+                          "r-2")
+          .value();
+  EXPECT_EQ(refund.customer(), "tenants/dev/customers/c-42");
+  EXPECT_EQ(refund.amount().minor_units(), 1000);
+  EXPECT_EQ(refund.reason(), "closing");
+  // The currency says which credit: it is never guessed.
+  EXPECT_EQ(
+      build_refund_credit("dev", "c-42", CreditFlags{.amount = "10.00"}, "r").status().message(),
+      "--amount: \"10.00\" must be an amount and a currency, like \"5000.00 EUR\"");
 }
 
 }  // namespace
