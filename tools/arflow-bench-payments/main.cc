@@ -303,6 +303,7 @@ int main(int argc, char** argv) {
   std::atomic<size_t> failed{0};
   const auto start = Clock::now();
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(callers));
   for (int t = 0; t < callers; ++t) {
     threads.emplace_back([&, t] {
       auto& stub = *payment_stubs[static_cast<size_t>(t) % payment_stubs.size()];
@@ -320,6 +321,7 @@ int main(int argc, char** argv) {
   }
   const auto answered = Clock::now();
   std::vector<std::string> ids;
+  ids.reserve(payments);
   for (size_t i = 0; i < payments; ++i) {
     ids.push_back(invoices[i].id);
   }
@@ -349,6 +351,7 @@ int main(int argc, char** argv) {
   }
   next = 0;
   threads.clear();
+  threads.reserve(static_cast<size_t>(callers));
   for (int t = 0; t < callers; ++t) {
     threads.emplace_back([&, t] {
       auto& stub = *payment_stubs[static_cast<size_t>(t) % payment_stubs.size()];
@@ -366,6 +369,7 @@ int main(int argc, char** argv) {
     t.join();
   }
   ids.clear();
+  ids.reserve(count);
   for (size_t k = 0; k < count; ++k) {
     ids.push_back(invoices[payments + k].id);
   }
