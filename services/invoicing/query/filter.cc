@@ -177,17 +177,11 @@ bool holds(const FilterComparison& c, const v1::Invoice& invoice) {
 }  // namespace
 
 Result<InvoiceFilter> parse_invoice_filter(std::string_view text) {
-  InvoiceFilter filter;
-  ARFLOW_RETURN_IF_ERROR(
-      contract::parse_filter_terms(text, kSyntax, [&filter](const FilterTerm& term) {
-        auto comparison = typed(term);
-        if (!comparison.ok()) {
-          return comparison.status();
-        }
-        filter.comparisons.push_back(*std::move(comparison));
-        return absl::OkStatus();
-      }));
-  return filter;
+  auto comparisons = contract::parse_typed_filter<FilterComparison>(text, kSyntax, typed);
+  if (!comparisons.ok()) {
+    return comparisons.status();
+  }
+  return InvoiceFilter{.comparisons = *std::move(comparisons)};
 }
 
 bool matches(const InvoiceFilter& filter, const v1::Invoice& invoice) {

@@ -106,6 +106,30 @@ Result<LoadedPayment> existing_payment(Transaction& txn, const Caller& caller,
   return payment;
 }
 
+// Records what a decider said of the payment, its allocations sent or reversed noted on the
+// invoices they concern.
+Result<v1::Payment> record_decision(Transaction& txn, const Caller& caller, LoadedPayment& payment,
+                                    Result<std::vector<PaymentEvent>> events,
+                                    KnownInvoices& invoices) {
+  if (!events.ok()) {
+    return events.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(note_allocations(txn, caller, *events, invoices));
+  return record(txn, caller, payment, *std::move(events));
+}
+
+// Runs a decider that needs the payment only; `field` names the payment id in errors.
+template <typename Command>
+Result<v1::Payment> on_payment(Transaction& txn, const Caller& caller, const Command& command,
+                               std::string_view field) {
+  auto payment = existing_payment(txn, caller, command.payment_id, field);
+  if (!payment.ok()) {
+    return payment.status();
+  }
+  KnownInvoices none;  // these deciders send no allocation; a reversal reads its invoice
+  return record_decision(txn, caller, *payment, decide(command, payment->state), none);
+}
+
 Result<v1::Payment> allocate(Transaction& txn, const Caller& caller, LoadedPayment& payment,
                              const AllocatePayment& command, KnownInvoices& invoices) {
   std::vector<KnownInvoice> named;
@@ -115,12 +139,7 @@ Result<v1::Payment> allocate(Transaction& txn, const Caller& caller, LoadedPayme
       named.push_back(it->second);
     }
   }
-  auto events = decide(command, payment.state, named);
-  if (!events.ok()) {
-    return events.status();
-  }
-  ARFLOW_RETURN_IF_ERROR(note_allocations(txn, caller, *events, invoices));
-  return record(txn, caller, payment, *std::move(events));
+  return record_decision(txn, caller, payment, decide(command, payment.state, named), invoices);
 }
 
 // The candidates of an auto-allocation: the open invoices the payment mentions when they
@@ -306,43 +325,17 @@ Result<v1::Payment> auto_allocate(Transaction& txn, const Caller& caller,
 }
 
 Result<v1::Payment> execute(Transaction& txn, const Caller& caller, const RefundPayment& command) {
-  auto payment = existing_payment(txn, caller, command.payment_id, "name");
-  if (!payment.ok()) {
-    return payment.status();
-  }
-  auto events = decide(command, payment->state);
-  if (!events.ok()) {
-    return events.status();
-  }
-  return record(txn, caller, *payment, *std::move(events));
+  return on_payment(txn, caller, command, "name");
 }
 
 Result<v1::Payment> execute(Transaction& txn, const Caller& caller,
                             const ChargeBackPayment& command) {
-  auto payment = existing_payment(txn, caller, command.payment_id, "name");
-  if (!payment.ok()) {
-    return payment.status();
-  }
-  auto events = decide(command, payment->state);
-  if (!events.ok()) {
-    return events.status();
-  }
-  KnownInvoices none;
-  ARFLOW_RETURN_IF_ERROR(note_allocations(txn, caller, *events, none));
-  return record(txn, caller, *payment, *std::move(events));
+  return on_payment(txn, caller, command, "name");
 }
 
 Result<v1::Payment> execute(Transaction& txn, const Caller& caller,
                             const ReturnAllocation& command) {
-  auto payment = existing_payment(txn, caller, command.payment_id, "payment_id");
-  if (!payment.ok()) {
-    return payment.status();
-  }
-  auto events = decide(command, payment->state);
-  if (!events.ok()) {
-    return events.status();
-  }
-  return record(txn, caller, *payment, *std::move(events));
+  return on_payment(txn, caller, command, "payment_id");
 }
 
 Result<v1::CustomerCredit> apply_customer_credit(Transaction& txn, const Caller& caller,
@@ -382,11 +375,9 @@ Result<v1::CustomerCredit> refund_customer_credit(Transaction& txn, const Caller
   for (const Draw& draw : credit->draws) {
     RefundPayment command{
         .payment_id = draw.payment_id, .amount = draw.amount, .reason = std::string(reason)};
-    auto events = decide(command, payment_of(*credit, draw.payment_id).state);
-    if (!events.ok()) {
-      return events.status();
-    }
-    auto done = record(txn, caller, payment_of(*credit, draw.payment_id), *std::move(events));
+    LoadedPayment& payment = payment_of(*credit, draw.payment_id);
+    KnownInvoices none;
+    auto done = record_decision(txn, caller, payment, decide(command, payment.state), none);
     if (!done.ok()) {
       return done.status();
     }

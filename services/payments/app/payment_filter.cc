@@ -107,17 +107,11 @@ bool holds(const PaymentComparison& c, const v1::Payment& payment) {
 }  // namespace
 
 Result<PaymentFilter> parse_payment_filter(std::string_view text) {
-  PaymentFilter filter;
-  ARFLOW_RETURN_IF_ERROR(
-      contract::parse_filter_terms(text, kFields, [&](const FilterTerm& term) -> absl::Status {
-        auto comparison = typed(term);
-        if (!comparison.ok()) {
-          return comparison.status();
-        }
-        filter.comparisons.push_back(*std::move(comparison));
-        return absl::OkStatus();
-      }));
-  return filter;
+  auto comparisons = contract::parse_typed_filter<PaymentComparison>(text, kFields, typed);
+  if (!comparisons.ok()) {
+    return comparisons.status();
+  }
+  return PaymentFilter{.comparisons = *std::move(comparisons)};
 }
 
 bool matches(const PaymentFilter& filter, const v1::Payment& payment) {

@@ -35,6 +35,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "arflow/contract/convert.h"
 #include "arflow/core/error.h"
@@ -83,6 +84,28 @@ inline constexpr size_t kMaxFilterLength = 2048;
 // "has an unknown field "x" at position N; fields are <the names of `fields`, in order>".
 absl::Status parse_filter_terms(std::string_view text, std::span<const FilterFieldSyntax> fields,
                                 const std::function<absl::Status(const FilterTerm&)>& visit);
+
+// The terms of `text`, each given its type by `typed` (a term -> Result<Comparison>): the
+// service's parsed filter, refused at the first error met reading left to right.
+template <class Comparison, class Typed>
+Result<std::vector<Comparison>> parse_typed_filter(std::string_view text,
+                                                   std::span<const FilterFieldSyntax> fields,
+                                                   Typed typed) {
+  std::vector<Comparison> comparisons;
+  const absl::Status parsed =
+      parse_filter_terms(text, fields, [&](const FilterTerm& term) -> absl::Status {
+        Result<Comparison> comparison = typed(term);
+        if (!comparison.ok()) {
+          return comparison.status();
+        }
+        comparisons.push_back(*std::move(comparison));
+        return absl::OkStatus();
+      });
+  if (!parsed.ok()) {
+    return parsed;
+  }
+  return comparisons;
+}
 
 // INVALID_ARGUMENT "filter <rule>": how a service refuses a term's value, e.g.
 //   refuse_filter(fmt::format("has an invalid date {} at position {}; expected YYYY-MM-DD",
