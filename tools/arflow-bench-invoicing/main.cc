@@ -38,15 +38,20 @@
 #include <thread>
 #include <vector>
 
+#include "arflow/core/thread_name.h"
 #include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
 #include "bench_support.h"
+#include "thread_cpu.h"
 
 namespace {
 
 namespace v1 = ::arflow::invoicing::v1;
 using arflow::bench::ChildProcess;
+using arflow::bench::cpu_breakdown;
+using arflow::bench::CpuSample;
 using arflow::bench::percentiles;
 using arflow::bench::Percentiles;
+using arflow::bench::sample_cpu;
 using arflow::bench::self_dir;
 using Clock = std::chrono::steady_clock;
 
@@ -178,105 +183,6 @@ double metric(const std::map<std::string, double>& m, const std::string& suffix)
   return it == m.end() ? 0 : it->second;
 }
 
-// ----- CPU per thread (from /proc) --------------------------------------------------------------
-
-struct ThreadCpu {
-  std::string name;
-  uint64_t ticks = 0;  // user + system, in clock ticks
-};
-
-// utime + stime of a /proc/.../stat line (a thread's, or the process's, which also counts
-// threads that have exited); the name between the parentheses.
-std::optional<ThreadCpu> parse_stat(const std::string& stat) {
-  const auto open = stat.find('(');
-  const auto close = stat.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close < open ||
-      close + 2 > stat.size()) {
-    return std::nullopt;
-  }
-  std::istringstream rest(stat.substr(close + 2));
-  std::vector<std::string> fields;
-  std::string f;
-  while (fields.size() < 13 && rest >> f) {
-    fields.push_back(f);
-  }
-  if (fields.size() < 13) {
-    return std::nullopt;
-  }
-  // Fields from the state (3rd) on: utime is the 14th, stime the 15th.
-  return ThreadCpu{stat.substr(open + 1, close - open - 1),
-                   std::strtoull(fields[11].c_str(), nullptr, 10) +
-                       std::strtoull(fields[12].c_str(), nullptr, 10)};
-}
-
-struct CpuSample {
-  uint64_t process_ticks = 0;
-  std::map<int, ThreadCpu> threads;  // by thread id, the live ones
-};
-
-CpuSample sample_cpu(const std::string& proc_dir) {
-  CpuSample out;
-  if (auto p = parse_stat(read_file(proc_dir + "/stat")); p.has_value()) {
-    out.process_ticks = p->ticks;
-  }
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(proc_dir + "/task", ec)) {
-    if (auto t = parse_stat(read_file(entry.path().string() + "/stat")); t.has_value()) {
-      out.threads[std::atoi(entry.path().filename().c_str())] = *std::move(t);
-    }
-  }
-  return out;
-}
-
-// Cores used per thread name between two samples, busiest first, e.g.
-// "arflow-invoicin x6 1.09 (0.80 0.23 0.06), nexting_thread x2 0.11 (0.06 0.05)"; threads
-// that ran and exited in between are one group. `total` is the process's.
-std::string cpu_breakdown(const CpuSample& before, const CpuSample& after, double seconds,
-                          double* total) {
-  const double ticks_per_s = static_cast<double>(::sysconf(_SC_CLK_TCK));
-  const auto cores_of = [&](uint64_t ticks) {
-    return static_cast<double>(ticks) / ticks_per_s / seconds;
-  };
-  std::map<std::string, std::vector<double>> by_name;
-  *total = cores_of(after.process_ticks - before.process_ticks);
-  double live = 0;
-  for (const auto& [tid, t] : after.threads) {
-    const auto b = before.threads.find(tid);
-    const double cores = cores_of(t.ticks - (b == before.threads.end() ? 0 : b->second.ticks));
-    by_name[t.name].push_back(cores);
-    live += cores;
-  }
-  std::vector<std::pair<double, std::string>> groups;
-  if (*total - live >= 0.01) {
-    groups.emplace_back(*total - live, fmt::format("exited threads {:.2f}", *total - live));
-  }
-  for (auto& [name, cores] : by_name) {
-    std::sort(cores.rbegin(), cores.rend());
-    double sum = 0;
-    for (double c : cores) {
-      sum += c;
-    }
-    if (sum < 0.01) {
-      continue;
-    }
-    std::string text = fmt::format("{} x{} {:.2f}", name, cores.size(), sum);
-    if (cores.size() > 1 && cores[1] >= 0.01) {
-      text += " (";
-      for (size_t i = 0; i < cores.size() && i < 4 && cores[i] >= 0.01; ++i) {
-        text += fmt::format("{}{:.2f}", i == 0 ? "" : " ", cores[i]);
-      }
-      text += ")";
-    }
-    groups.emplace_back(sum, std::move(text));
-  }
-  std::sort(groups.rbegin(), groups.rend());
-  std::string out;
-  for (const auto& g : groups) {
-    out += (out.empty() ? "" : ", ") + g.second;
-  }
-  return out;
-}
-
 // What a phase cost: CPU of both processes by thread, and the service's kernel counters.
 class PhaseProbe {
  public:
@@ -394,8 +300,6 @@ bool issued(const v1::Invoice& invoice) {
   return invoice.status() == v1::INVOICE_STATUS_ISSUED && !invoice.number().empty();
 }
 
-void name_thread(const char* name) { pthread_setname_np(pthread_self(), name); }
-
 class Channels {
  public:
   Channels(const std::string& target, int count) {
@@ -451,7 +355,7 @@ Window run_threads(int callers, double warmup_s, double seconds,
   threads.reserve(static_cast<size_t>(callers));
   for (int t = 0; t < callers; ++t) {
     threads.emplace_back([&, t] {
-      name_thread("bench-caller");
+      arflow::name_this_thread("bench-caller");
       std::this_thread::sleep_until(start);
       body(t, start, window, latencies[static_cast<size_t>(t)]);
     });

@@ -28,6 +28,7 @@
 #include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
 #include "arflow/payments/v1/payments_service.grpc.pb.h"
 #include "bench_support.h"
+#include "thread_cpu.h"
 
 namespace {
 
@@ -299,6 +300,16 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::seconds(1));  // the reader's offsets resolve
 
   // ----- Throughput -------------------------------------------------------------------------
+  const std::vector<std::pair<std::string, std::string>> processes = {
+      {"payments", fmt::format("/proc/{}", payments_process.pid())},
+      {"invoicing", fmt::format("/proc/{}", invoicing_process.pid())},
+      {"broker", fmt::format("/proc/{}", broker.pid())},
+      {"benchmark", "/proc/self"}};
+  std::vector<arflow::bench::CpuSample> cpu_before;
+  cpu_before.reserve(processes.size());
+  for (const auto& [name, proc] : processes) {
+    cpu_before.push_back(arflow::bench::sample_cpu(proc));
+  }
   std::atomic<size_t> next{0};
   std::atomic<size_t> failed{0};
   const auto start = Clock::now();
@@ -339,6 +350,19 @@ int main(int argc, char** argv) {
       payments, callers, std::chrono::duration<double>(answered - start).count(),
       static_cast<double>(payments) / std::chrono::duration<double>(answered - start).count(), paid,
       seconds, measured, failed.load());
+  // What it cost, per process and thread: steadier than the rate on a shared machine.
+  const double phase = std::chrono::duration<double>(Clock::now() - start).count();
+  std::string breakdown;
+  double all_cores = 0;
+  for (size_t i = 0; i < processes.size(); ++i) {
+    double cores = 0;
+    const auto threads_text = arflow::bench::cpu_breakdown(
+        cpu_before[i], arflow::bench::sample_cpu(processes[i].second), phase, &cores);
+    all_cores += cores;
+    breakdown += fmt::format("    {} {:.2f}: {}\n", processes[i].first, cores, threads_text);
+  }
+  fmt::print("  cpu (cores, whole phase): {:.2f} in all, {:.0f} us of CPU per payment\n{}",
+             all_cores, all_cores * phase * 1e6 / static_cast<double>(payments), breakdown);
 
   // ----- Lag at a paced rate ----------------------------------------------------------------
   const double paced = rate > 0 ? rate : measured / 2;

@@ -12,6 +12,7 @@
 #include "arflow/core/log.h"
 #include "arflow/eventstore/keys.h"
 #include "arflow/server/auth.h"
+#include "arflow/server/batch.h"
 #include "arflow/server/status.h"
 #include "arflow/server/unary.h"
 #include "invoicing/app/execute.h"
@@ -30,11 +31,9 @@ namespace {
 constexpr int kMaxBatch = 1000;
 constexpr size_t kExportChunkBytes = size_t{64} * 1024;
 
-using server::caller_of;
 using server::check_request_id;
 using server::date_or_today;
 using server::fingerprint_of;
-using server::keep_result;
 using server::mutate;
 using server::reply;
 using server::Work;
@@ -301,32 +300,10 @@ grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
     return server::finish_unary(
         ctx, invalid_field("requests", fmt::format("must hold 1 to {} requests", kMaxBatch)));
   }
-  auto* reactor = ctx->DefaultReactor();
   const int n = request->requests_size();
-  for (int i = 0; i < n; ++i) {
-    response->add_results();
-  }
-  // The last command to finish finishes the call.
-  auto remaining = std::make_shared<std::atomic<int>>(n);
-  // Each command writes only its own element (allocated above, so never moved): the
-  // executor its invoice, the committer its code; no two threads touch one element at once.
-  const auto settle = [reactor, response, remaining](int i, const absl::Status& status,
-                                                     const std::string* invoice) {
-    auto* result = response->mutable_results(i);
-    result->set_code(static_cast<int32_t>(status.code()));
-    result->set_message(std::string(status.message()));
-    if (!status.ok()) {
-      result->clear_invoice();  // executed, but its batch was not written
-    } else if (invoice != nullptr && !result->has_invoice() &&
-               !result->mutable_invoice()->ParseFromString(*invoice)) {
-      result->set_code(static_cast<int32_t>(absl::StatusCode::kInternal));
-      result->set_message("the stored result of this request is unreadable");
-      result->clear_invoice();
-    }
-    if (remaining->fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      reactor->Finish(grpc::Status::OK);
-    }
-  };
+  server::BatchCall<v1::BatchIssueInvoicesResponse::Result, v1::Invoice> batch(
+      ctx, *response->mutable_results(), n,
+      &v1::BatchIssueInvoicesResponse::Result::mutable_invoice);
   for (int i = 0; i < n; ++i) {
     const auto& one = request->requests(i);
     const std::string prefix = fmt::format("requests[{}].", i);
@@ -337,35 +314,18 @@ grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
     auto commands = valid.ok() ? create_invoice_commands(one, /*issue=*/true, prefix, clock_)
                                : Result<CreateInvoiceCommands>(valid);
     if (!commands.ok()) {
-      settle(i, commands.status(), nullptr);
+      batch.refuse(i, commands.status());
       continue;
     }
-    eventstore::Command command;
-    command.tenant = principal->tenant_id;
-    command.request_id = one.request_id();
     // The same fingerprint as CreateInvoice with issue set: retrying one invoice of a batch
     // on its own (or the other way round) gets the first answer.
     v1::CreateInvoiceRequest as_single = one;
     as_single.set_parent(app::tenant_name(principal->tenant_id));
     as_single.set_issue(true);
-    command.fingerprint = fingerprint_of("CreateInvoice", as_single);
-    command.execute =
-        [caller = caller_of(*principal, one.request_id()),
-         work = create_invoice_work(*std::move(commands)),
-         slot = response->mutable_results(i)](eventstore::Transaction& txn) -> Result<std::string> {
-      auto invoice = work(txn, caller);
-      if (!invoice.ok()) {
-        return invoice.status();
-      }
-      bool executed = false;  // `settle` knows it from has_invoice()
-      return keep_result(*std::move(invoice), *slot->mutable_invoice(), executed);
-    };
-    command.done = [settle, i](Result<std::string> result) {
-      settle(i, result.status(), result.ok() ? &*result : nullptr);
-    };
-    loop_.submit(std::move(command));
+    batch.submit(loop_, i, *principal, fingerprint_of("CreateInvoice", as_single), one.request_id(),
+                 create_invoice_work(*std::move(commands)));
   }
-  return reactor;
+  return batch.reactor();
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::CreateCreditNote(Ctx* ctx,

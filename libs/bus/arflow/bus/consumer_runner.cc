@@ -7,6 +7,7 @@
 
 #include "arflow/bus/dead_letter.h"
 #include "arflow/core/log.h"
+#include "arflow/core/thread_name.h"
 #include "arflow/eventstore/keys.h"
 
 namespace arflow::bus {
@@ -46,7 +47,10 @@ Result<std::unique_ptr<ConsumerRunner>> ConsumerRunner::start(eventstore::Store&
       new ConsumerRunner(store, loop, projection, std::move(options)));
   ARFLOW_RETURN_IF_ERROR(runner->connect());
   ARFLOW_RETURN_IF_ERROR(runner->assign_from_stored_offsets());
-  runner->thread_ = std::thread([r = runner.get()] { r->run(); });
+  runner->thread_ = std::thread([r = runner.get()] {
+    name_this_thread("arflow-consume");
+    r->run();
+  });
   return runner;
 }
 

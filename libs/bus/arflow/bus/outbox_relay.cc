@@ -7,6 +7,7 @@
 
 #include "arflow/bus/topics.h"
 #include "arflow/core/log.h"
+#include "arflow/core/thread_name.h"
 
 namespace arflow::bus {
 namespace {
@@ -72,7 +73,10 @@ Result<std::unique_ptr<OutboxRelay>> OutboxRelay::start(eventstore::Store& store
   }
   relay->next_seq_ = first->empty() ? 0 : first->front().seq;
   relay->remove_from_ = relay->next_seq_;
-  relay->thread_ = std::thread([r = relay.get()] { r->run(); });
+  relay->thread_ = std::thread([r = relay.get()] {
+    name_this_thread("arflow-relay");
+    r->run();
+  });
   return relay;
 }
 

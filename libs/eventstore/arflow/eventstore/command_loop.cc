@@ -7,6 +7,7 @@
 #include <future>
 
 #include "arflow/core/log.h"
+#include "arflow/core/thread_name.h"
 
 namespace arflow::eventstore {
 namespace {
@@ -59,8 +60,14 @@ CommandLoop::CommandLoop(Store& store, CommandLoopOptions options)
     floor_written_ = floor->has_value() ? read_be64(**floor) : 0;
     next_outbox_seq_ = std::max(*next, floor_written_);
   }
-  committer_ = std::thread([this] { commit_batches(); });
-  executor_ = std::thread([this] { execute_batches(); });
+  committer_ = std::thread([this] {
+    name_this_thread("arflow-commit");
+    commit_batches();
+  });
+  executor_ = std::thread([this] {
+    name_this_thread("arflow-execute");
+    execute_batches();
+  });
 }
 
 CommandLoop::~CommandLoop() {

@@ -62,6 +62,40 @@ std::string keep_result(Response result, Response& response, bool& executed) {
 template <typename Response>
 using Work = std::function<Result<Response>(eventstore::Transaction&, const eventstore::Caller&)>;
 
+// A mutation as a command for the loop. `work` runs on the executor; its result is moved
+// into `*response` and serialized for the request's idempotency record, and `*executed` is
+// set. A replayed request runs nothing: outcome() then parses `*response` from the record.
+template <typename Response>
+eventstore::Command command_of(const Principal& principal, uint64_t fingerprint,
+                               const std::string& request_id, Response* response,
+                               std::shared_ptr<bool> executed, Work<Response> work) {
+  eventstore::Command command;
+  command.tenant = principal.tenant_id;
+  command.request_id = request_id;
+  command.fingerprint = fingerprint;
+  // Written by the executor before the outcome is durable, read by `done` after: the loop's
+  // hand-over orders the two.
+  command.execute = [caller = caller_of(principal, request_id), work = std::move(work), response,
+                     executed =
+                         std::move(executed)](eventstore::Transaction& txn) -> Result<std::string> {
+    auto result = work(txn, caller);
+    if (!result.ok()) {
+      return result.status();
+    }
+    return keep_result(*std::move(result), *response, *executed);
+  };
+  return command;
+}
+
+// The durable outcome of a command made by command_of: OK with `response` filled, or why not.
+template <typename Response>
+absl::Status outcome(const Result<std::string>& result, bool executed, Response& response) {
+  if (result.ok() && !executed && !response.ParseFromString(*result)) {
+    return absl::InternalError("the stored result of this request is unreadable");
+  }
+  return result.status();
+}
+
 // Hands a mutation to the command loop; the call finishes once its outcome is durable.
 template <typename Response>
 grpc::ServerUnaryReactor* mutate(eventstore::CommandLoop& loop, grpc::CallbackServerContext* ctx,
@@ -70,27 +104,11 @@ grpc::ServerUnaryReactor* mutate(eventstore::CommandLoop& loop, grpc::CallbackSe
                                  const std::string& request_id, Response* response,
                                  Work<Response> work) {
   auto* reactor = ctx->DefaultReactor();
-  eventstore::Command command;
-  command.tenant = principal.tenant_id;
-  command.request_id = request_id;
-  command.fingerprint = fingerprint_of(method, request);
-  // Written by the executor before the outcome is durable, read by `done` after: the loop's
-  // hand-over orders the two.
   auto executed = std::make_shared<bool>(false);
-  command.execute = [caller = caller_of(principal, request_id), work = std::move(work), response,
-                     executed](eventstore::Transaction& txn) -> Result<std::string> {
-    auto result = work(txn, caller);
-    if (!result.ok()) {
-      return result.status();
-    }
-    return keep_result(*std::move(result), *response, *executed);
-  };
+  auto command = command_of(principal, fingerprint_of(method, request), request_id, response,
+                            executed, std::move(work));
   command.done = [reactor, response, executed](Result<std::string> result) {
-    absl::Status status = result.status();
-    if (status.ok() && !*executed && !response->ParseFromString(*result)) {
-      status = absl::InternalError("the stored result of this request is unreadable");
-    }
-    reactor->Finish(to_grpc_status(status));
+    reactor->Finish(to_grpc_status(outcome(result, *executed, *response)));
   };
   loop.submit(std::move(command));
   return reactor;

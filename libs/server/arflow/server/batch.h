@@ -1,0 +1,104 @@
+#pragma once
+// A batch call: many mutations in one gRPC call (BatchIssueInvoices, BatchRecordPayments),
+// each one command of the loop that succeeds or fails on its own and is idempotent by its
+// own request id, exactly as if it had been sent alone. Results come back in request order;
+// the call finishes once the last element's outcome is durable. One call then costs one
+// gRPC round trip and its commands share a few group commits, which is what lets a caller
+// with many items (a bank statement, a billing run) go faster than one call per item.
+//
+//   server::BatchCall<v1::BatchRecordPaymentsResponse::Result, v1::Payment> batch(
+//       ctx, *response->mutable_results(), request->requests_size(),
+//       &v1::BatchRecordPaymentsResponse::Result::mutable_payment);
+//   for (int i = 0; i < n; ++i) {
+//     if (bad) { batch.refuse(i, why); continue; }
+//     batch.submit(loop_, i, principal, fingerprint, request_id, work);
+//   }
+//   return batch.reactor();
+//
+// ResultMessage is the response's per-element message: the element's resource plus `code`
+// (google.rpc.Code) and `message` (the field and the rule) fields.
+//
+// Thread-safety: element i is written by one thread at a time (its resource by the executor,
+// then its outcome by the committer, ordered by the loop's hand-over); distinct elements are
+// distinct messages, all added before the first command is submitted.
+
+#include <google/protobuf/repeated_ptr_field.h>
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "arflow/server/unary.h"
+
+namespace arflow::server {
+
+template <typename ResultMessage, typename Resource>
+class BatchCall {
+ public:
+  using ResourceOf = Resource* (ResultMessage::*)();
+
+  BatchCall(grpc::CallbackServerContext* ctx,
+            google::protobuf::RepeatedPtrField<ResultMessage>& results, int size,
+            ResourceOf resource_of)
+      : state_(std::make_shared<State>(ctx->DefaultReactor(), results, size, resource_of)) {
+    results.Reserve(size);
+    for (int i = 0; i < size; ++i) {
+      results.Add();
+    }
+  }
+
+  // Element i never reached the loop: its input was refused.
+  void refuse(int i, const absl::Status& why) const { settle(*state_, i, why); }
+
+  // Element i as a command; its resource is what `work` returns (or, for a retried request
+  // id, what it returned the first time).
+  void submit(eventstore::CommandLoop& loop, int i, const Principal& principal,
+              uint64_t fingerprint, const std::string& request_id, Work<Resource> work) const {
+    // The flag lives in the shared state, which the command keeps alive.
+    std::shared_ptr<bool> executed(state_, &state_->executed[static_cast<size_t>(i)]);
+    Resource* resource = (state_->results.Mutable(i)->*state_->resource_of)();
+    auto command =
+        command_of(principal, fingerprint, request_id, resource, executed, std::move(work));
+    command.done = [state = state_, i, resource](Result<std::string> result) {
+      settle(*state, i, outcome(result, state->executed[static_cast<size_t>(i)], *resource));
+    };
+    loop.submit(std::move(command));
+  }
+
+  grpc::ServerUnaryReactor* reactor() const { return state_->reactor; }
+
+ private:
+  struct State {
+    State(grpc::ServerUnaryReactor* r, google::protobuf::RepeatedPtrField<ResultMessage>& res,
+          int size, ResourceOf of)
+        : reactor(r),
+          results(res),
+          remaining(size),
+          executed(std::make_unique<bool[]>(static_cast<size_t>(size))),
+          resource_of(of) {}
+    grpc::ServerUnaryReactor* reactor;
+    google::protobuf::RepeatedPtrField<ResultMessage>& results;
+    std::atomic<int> remaining;
+    std::unique_ptr<bool[]> executed;  // by element: run now rather than replayed
+    ResourceOf resource_of;
+  };
+
+  // The last element settled finishes the call.
+  static void settle(State& state, int i, const absl::Status& status) {
+    ResultMessage& result = *state.results.Mutable(i);
+    if (!status.ok()) {
+      result.Clear();  // executed perhaps, but its batch was not written
+    }
+    result.set_code(static_cast<int32_t>(status.code()));
+    result.set_message(std::string(status.message()));
+    if (state.remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      state.reactor->Finish(grpc::Status::OK);
+    }
+  }
+
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace arflow::server
