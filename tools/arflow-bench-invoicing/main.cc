@@ -41,6 +41,7 @@
 #include "arflow/core/thread_name.h"
 #include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
 #include "bench_support.h"
+#include "metrics_scrape.h"
 #include "thread_cpu.h"
 
 namespace {
@@ -49,9 +50,11 @@ namespace v1 = ::arflow::invoicing::v1;
 using arflow::bench::ChildProcess;
 using arflow::bench::cpu_breakdown;
 using arflow::bench::CpuSample;
+using arflow::bench::metrics_port_from_log;
 using arflow::bench::percentiles;
 using arflow::bench::Percentiles;
 using arflow::bench::sample_cpu;
+using arflow::bench::scrape;
 using arflow::bench::self_dir;
 using Clock = std::chrono::steady_clock;
 
@@ -122,60 +125,6 @@ std::string read_file(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// The port of the log line `event=metrics_listening ... port=N`, 0 if absent.
-int metrics_port_from_log(const std::string& log) {
-  const auto at = log.find("event=metrics_listening");
-  if (at == std::string::npos) {
-    return 0;
-  }
-  const auto port = log.find(" port=", at);
-  return port == std::string::npos ? 0 : std::atoi(log.c_str() + port + 6);
-}
-
-// ----- Metrics (optional) -----------------------------------------------------------------------
-
-// GET http://127.0.0.1:port/metrics; the unlabelled series by name. Empty on any failure.
-std::map<std::string, double> scrape(int port) {
-  std::map<std::string, double> out;
-  if (port <= 0) {
-    return out;
-  }
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) {
-    return out;
-  }
-  timeval tv{.tv_sec = 2, .tv_usec = 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string body;
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) {
-    const std::string request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    if (::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      char buf[16384];
-      ssize_t n = 0;
-      while ((n = ::read(fd, buf, sizeof buf)) > 0) {
-        body.append(buf, static_cast<size_t>(n));
-      }
-    }
-  }
-  ::close(fd);
-  std::istringstream lines(body);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty() || line[0] == '#' || line.find('{') != std::string::npos) {
-      continue;
-    }
-    const auto space = line.find(' ');
-    if (space != std::string::npos) {
-      out[line.substr(0, space)] = std::strtod(line.c_str() + space + 1, nullptr);
-    }
-  }
-  return out;
 }
 
 double metric(const std::map<std::string, double>& m, const std::string& suffix) {

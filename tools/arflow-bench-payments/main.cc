@@ -1,14 +1,19 @@
 // arflow-bench-payments: money moving end to end between arflow-payments and
 // arflow-invoicing on this machine (issue 4's benchmark).
-//   setup:      --customers customers and one issued invoice per payment (BatchIssueInvoices),
-//               then wait until payments knows every invoice from invoicing's events
-//   throughput: --callers synchronous callers, each RecordPayment with auto_allocate and the
-//               invoice's number in the remittance text: recorded and allocated in one call.
-//               The phase ends when invoicing has published the last invoice PAID; the rate is
-//               payments / (last PAID - first send)
-//   lag:        RecordPayment open loop at --rate (default: half the measured rate) for
-//               --lag-seconds; the lag of each is from its scheduled send to invoicing's
-//               PaymentApplied (status PAID) read on arflow.invoicing.events.v1
+//   setup:   --customers customers and one issued invoice per payment (BatchIssueInvoices),
+//            then wait until payments knows every invoice from invoicing's events
+//   unary:   --callers synchronous callers, each RecordPayment with auto_allocate and the
+//            invoice's number in the remittance text: recorded and allocated in one call
+//   batch:   --batch-callers callers, each BatchRecordPayments of --batch-size such payments
+//            (a bank statement's lines)
+//            Each throughput phase ends when invoicing has published its last invoice PAID;
+//            the rate is payments / (last PAID - first send), and the phase prints the CPU
+//            each process and thread used
+//   lag:     an open loop at --rate (default: half the best measured rate): every
+//            --lag-window-ms the payments scheduled in that window go as one
+//            BatchRecordPayments (one RecordPayment when the window holds one); the lag of
+//            each is from its scheduled send to invoicing's PaymentApplied (status PAID) read
+//            on arflow.invoicing.events.v1
 // It starts arflow-broker, arflow-invoicing and arflow-payments (next to this binary) on a
 // fresh data directory; every step is durable (WAL fsync) before it is answered or published.
 // The client, the broker and a Kafka reader share the machine. Figures, not a test.
@@ -16,9 +21,12 @@
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -28,6 +36,7 @@
 #include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
 #include "arflow/payments/v1/payments_service.grpc.pb.h"
 #include "bench_support.h"
+#include "metrics_scrape.h"
 #include "thread_cpu.h"
 
 namespace {
@@ -87,9 +96,12 @@ class PaidWatcher {
   // Waits until `ids` are all paid or `timeout` passes; returns how many are.
   size_t wait_paid(const std::vector<std::string>& ids, std::chrono::seconds timeout) {
     std::unique_lock lock(mu_);
+    size_t seen = 0;  // ids[0, seen) are paid: each wake-up looks only further
     const auto all = [&] {
-      return std::all_of(ids.begin(), ids.end(),
-                         [&](const auto& id) { return paid_.contains(id); });
+      while (seen < ids.size() && paid_.contains(ids[seen])) {
+        ++seen;
+      }
+      return seen == ids.size();
     };
     cv_.wait_for(lock, timeout, all);
     return static_cast<size_t>(
@@ -177,13 +189,32 @@ int main(int argc, char** argv) {
   int customers = 200;
   double rate = 0;
   double lag_seconds = 10;
+  double lag_window_ms = 10;
+  size_t batch_size = 100;
+  int batch_callers = 4;
   app.add_option("--payments", payments, "Payments in the throughput phase")->capture_default_str();
   app.add_option("--callers", callers, "Synchronous callers")->capture_default_str();
   app.add_option("--customers", customers, "Customers the invoices are spread over")
       ->capture_default_str();
   app.add_option("--rate", rate, "Paced rate of the lag phase (0: half the measured rate)");
   app.add_option("--lag-seconds", lag_seconds, "Length of the lag phase")->capture_default_str();
+  app.add_option("--lag-window-ms", lag_window_ms,
+                 "The lag phase sends what was scheduled in each such window as one call")
+      ->capture_default_str();
+  app.add_option("--batch-size", batch_size, "Payments per BatchRecordPayments call")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--batch-callers", batch_callers, "Callers of BatchRecordPayments")
+      ->capture_default_str();
+  std::string phase_list = "unary,batch,lag";
+  app.add_option("--phases", phase_list, "Which of unary,batch,lag to run")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  std::set<std::string> phases;
+  for (size_t at = 0; at <= phase_list.size();) {
+    const size_t comma = std::min(phase_list.find(',', at), phase_list.size());
+    phases.insert(phase_list.substr(at, comma - at));
+    at = comma + 1;
+  }
 
   std::string dir = "/tmp/arflow-bench-payments-XXXXXX";
   if (::mkdtemp(dir.data()) == nullptr) {
@@ -216,8 +247,10 @@ int main(int argc, char** argv) {
   fmt::print("arflow-bench-payments: data in {}\n", dir);
 
   // ----- Setup: customers, one issued invoice per payment, known to payments --------------
-  const size_t lag_budget = payments;  // invoices kept for the lag phase
-  const size_t total = payments + lag_budget;
+  // One invoice per payment of each throughput phase, and as many for the lag phase.
+  const size_t total = payments * (phases.contains("unary") ? 1 : 0) +
+                       payments * (phases.contains("batch") ? 1 : 0) +
+                       (phases.contains("lag") ? payments : 0);
   std::vector<Invoice> invoices(total);
   for (int c = 0; c < customers; ++c) {
     iv1::CreateCustomerRequest r;
@@ -299,121 +332,209 @@ int main(int argc, char** argv) {
   }
   std::this_thread::sleep_for(std::chrono::seconds(1));  // the reader's offsets resolve
 
-  // ----- Throughput -------------------------------------------------------------------------
+  // ----- Throughput phases ---------------------------------------------------------------------
   const std::vector<std::pair<std::string, std::string>> processes = {
       {"payments", fmt::format("/proc/{}", payments_process.pid())},
       {"invoicing", fmt::format("/proc/{}", invoicing_process.pid())},
       {"broker", fmt::format("/proc/{}", broker.pid())},
       {"benchmark", "/proc/self"}};
-  std::vector<arflow::bench::CpuSample> cpu_before;
-  cpu_before.reserve(processes.size());
-  for (const auto& [name, proc] : processes) {
-    cpu_before.push_back(arflow::bench::sample_cpu(proc));
-  }
-  std::atomic<size_t> next{0};
-  std::atomic<size_t> failed{0};
-  const auto start = Clock::now();
-  std::vector<std::thread> threads;
-  threads.reserve(static_cast<size_t>(callers));
-  for (int t = 0; t < callers; ++t) {
-    threads.emplace_back([&, t] {
-      auto& stub = *payment_stubs[static_cast<size_t>(t) % payment_stubs.size()];
-      for (size_t i = next++; i < payments; i = next++) {
-        pv1::Payment out;
-        if (!stub.RecordPayment(context().get(), payment_for(invoices[i], "t"), &out).ok() ||
-            out.allocations_size() != 1) {
-          ++failed;
-        }
+  // Each phase starts on quiet services: what the one before left (consumers behind, outboxes
+  // not yet delivered) would otherwise count against it.
+  const std::array<int, 2> metrics_ports = {
+      arflow::bench::metrics_port_from_log(arflow::bench::read_proc_file(dir + "/payments.log")),
+      arflow::bench::metrics_port_from_log(arflow::bench::read_proc_file(dir + "/invoicing.log"))};
+  const auto wait_quiet = [&] {
+    const auto busy = [](const std::map<std::string, double>& m, const std::string& service) {
+      double left = 0;
+      for (const char* gauge : {"consumer_lag_messages", "outbox_depth", "outbox_in_flight"}) {
+        const auto it = m.find(fmt::format("arflow_{}_{}", service, gauge));
+        left += it == m.end() ? 0 : it->second;
       }
+      return left;
+    };
+    int quiet_polls = 0;
+    for (int attempt = 0; attempt < 600 && quiet_polls < 3; ++attempt) {
+      const double left = busy(arflow::bench::scrape(metrics_ports[0]), "payments") +
+                          busy(arflow::bench::scrape(metrics_ports[1]), "invoicing");
+      quiet_polls = left == 0 ? quiet_polls + 1 : 0;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  size_t next_invoice = 0;  // invoices are used once, phase after phase
+  std::atomic<size_t> failed{0};
+  // Sends `count` payments through `send(first, n)` from `threads` callers, `per_call` at a
+  // time; prints the end-to-end rate and the CPU it took.
+  const auto throughput = [&](const std::string& name, size_t count, int threads, size_t per_call,
+                              const std::function<bool(size_t first, size_t n)>& send) {
+    wait_quiet();
+    const size_t first = next_invoice;
+    next_invoice += count;
+    std::vector<arflow::bench::CpuSample> cpu_before;
+    cpu_before.reserve(processes.size());
+    for (const auto& [process, proc] : processes) {
+      cpu_before.push_back(arflow::bench::sample_cpu(proc));
+    }
+    std::atomic<size_t> next{0};
+    const auto start = Clock::now();
+    std::vector<std::thread> callers_threads;
+    callers_threads.reserve(static_cast<size_t>(threads));
+    for (int t = 0; t < threads; ++t) {
+      callers_threads.emplace_back([&] {
+        for (size_t i = next.fetch_add(per_call); i < count; i = next.fetch_add(per_call)) {
+          if (!send(first + i, std::min(per_call, count - i))) {
+            ++failed;
+          }
+        }
+      });
+    }
+    for (auto& t : callers_threads) {
+      t.join();
+    }
+    const auto answered = Clock::now();
+    std::vector<std::string> ids;
+    ids.reserve(count);
+    for (size_t i = first; i < first + count; ++i) {
+      ids.push_back(invoices[i].id);
+    }
+    const size_t paid = watcher->wait_paid(ids, std::chrono::seconds(120));
+    Clock::time_point last = start;
+    for (const auto& id : ids) {
+      last = std::max(last, watcher->paid_at(id).value_or(last));
+    }
+    const double seconds = std::chrono::duration<double>(last - start).count();
+    const double answered_s = std::chrono::duration<double>(answered - start).count();
+    const double end_to_end = static_cast<double>(paid) / seconds;
+    fmt::print(
+        "{}: {} payments recorded+allocated by {} callers, {} a call; answered in {:.2f} s "
+        "({:.0f}/s); invoicing showed {} invoices PAID after {:.2f} s: {:.0f} payments/s end to "
+        "end; {} failed\n",
+        name, count, threads, per_call, answered_s, static_cast<double>(count) / answered_s, paid,
+        seconds, end_to_end, failed.load());
+    // What it cost, per process and thread: steadier than the rate on a shared machine.
+    const double phase = std::chrono::duration<double>(Clock::now() - start).count();
+    std::string breakdown;
+    double all_cores = 0;
+    for (size_t i = 0; i < processes.size(); ++i) {
+      double cores = 0;
+      const auto threads_text = arflow::bench::cpu_breakdown(
+          cpu_before[i], arflow::bench::sample_cpu(processes[i].second), phase, &cores);
+      all_cores += cores;
+      breakdown += fmt::format("    {} {:.2f}: {}\n", processes[i].first, cores, threads_text);
+    }
+    fmt::print("  cpu (cores, whole phase): {:.2f} in all, {:.0f} us of CPU per payment\n{}",
+               all_cores, all_cores * phase * 1e6 / static_cast<double>(count), breakdown);
+    return paid == count ? end_to_end : 0.0;
+  };
+  size_t stub_turn = 0;
+  std::mutex stub_mu;
+  const auto stub = [&]() -> pv1::PaymentsService::Stub& {
+    std::lock_guard lock(stub_mu);
+    return *payment_stubs[stub_turn++ % payment_stubs.size()];
+  };
+  const auto send_unary = [&](const std::string& run, size_t i) {
+    pv1::Payment out;
+    return stub().RecordPayment(context().get(), payment_for(invoices[i], run), &out).ok() &&
+           out.allocations_size() == 1;
+  };
+  const auto send_batch = [&](const std::string& run, size_t first, size_t n) {
+    if (n == 1) {
+      return send_unary(run, first);
+    }
+    pv1::BatchRecordPaymentsRequest batch;
+    batch.set_parent(kParent);
+    for (size_t i = first; i < first + n; ++i) {
+      *batch.add_requests() = payment_for(invoices[i], run);
+    }
+    pv1::BatchRecordPaymentsResponse out;
+    if (!stub().BatchRecordPayments(context().get(), batch, &out).ok()) {
+      return false;
+    }
+    return std::all_of(out.results().begin(), out.results().end(), [](const auto& r) {
+      return r.code() == 0 && r.payment().allocations_size() == 1;
     });
+  };
+  double best = 0;
+  if (phases.contains("unary")) {
+    best = std::max(best, throughput("unary", payments, callers, 1,
+                                     [&](size_t first, size_t) { return send_unary("u", first); }));
   }
-  for (auto& t : threads) {
-    t.join();
+  if (phases.contains("batch")) {
+    best = std::max(best,
+                    throughput("batch", payments, batch_callers, batch_size,
+                               [&](size_t first, size_t n) { return send_batch("b", first, n); }));
   }
-  const auto answered = Clock::now();
-  std::vector<std::string> ids;
-  ids.reserve(payments);
-  for (size_t i = 0; i < payments; ++i) {
-    ids.push_back(invoices[i].id);
-  }
-  const size_t paid = watcher->wait_paid(ids, std::chrono::seconds(120));
-  Clock::time_point last = start;
-  for (const auto& id : ids) {
-    last = std::max(last, watcher->paid_at(id).value_or(last));
-  }
-  const double seconds = std::chrono::duration<double>(last - start).count();
-  const double measured = static_cast<double>(paid) / seconds;
-  fmt::print(
-      "throughput: {} payments recorded+allocated by {} callers; answered in {:.2f} s ({:.0f}/s); "
-      "invoicing showed {} invoices PAID after {:.2f} s: {:.0f} payments/s end to end; {} "
-      "failed\n",
-      payments, callers, std::chrono::duration<double>(answered - start).count(),
-      static_cast<double>(payments) / std::chrono::duration<double>(answered - start).count(), paid,
-      seconds, measured, failed.load());
-  // What it cost, per process and thread: steadier than the rate on a shared machine.
-  const double phase = std::chrono::duration<double>(Clock::now() - start).count();
-  std::string breakdown;
-  double all_cores = 0;
-  for (size_t i = 0; i < processes.size(); ++i) {
-    double cores = 0;
-    const auto threads_text = arflow::bench::cpu_breakdown(
-        cpu_before[i], arflow::bench::sample_cpu(processes[i].second), phase, &cores);
-    all_cores += cores;
-    breakdown += fmt::format("    {} {:.2f}: {}\n", processes[i].first, cores, threads_text);
-  }
-  fmt::print("  cpu (cores, whole phase): {:.2f} in all, {:.0f} us of CPU per payment\n{}",
-             all_cores, all_cores * phase * 1e6 / static_cast<double>(payments), breakdown);
 
   // ----- Lag at a paced rate ----------------------------------------------------------------
-  const double paced = rate > 0 ? rate : measured / 2;
-  const auto count = std::min(lag_budget, static_cast<size_t>(paced * lag_seconds));
-  std::vector<Clock::time_point> scheduled(count);
-  const auto t0 = Clock::now() + std::chrono::milliseconds(100);
-  for (size_t k = 0; k < count; ++k) {
-    scheduled[k] =
-        t0 + std::chrono::nanoseconds(static_cast<int64_t>(1e9 * static_cast<double>(k) / paced));
-  }
-  next = 0;
-  threads.clear();
-  threads.reserve(static_cast<size_t>(callers));
-  for (int t = 0; t < callers; ++t) {
-    threads.emplace_back([&, t] {
-      auto& stub = *payment_stubs[static_cast<size_t>(t) % payment_stubs.size()];
-      for (size_t k = next++; k < count; k = next++) {
-        std::this_thread::sleep_until(scheduled[k]);
-        pv1::Payment out;
-        if (!stub.RecordPayment(context().get(), payment_for(invoices[payments + k], "l"), &out)
-                 .ok()) {
-          ++failed;
+  if (phases.contains("lag")) {
+    wait_quiet();
+    const double paced = rate > 0 ? rate : best / 2;
+    const auto window = std::chrono::microseconds(static_cast<int64_t>(lag_window_ms * 1000));
+    const size_t count =
+        std::min(invoices.size() - next_invoice, static_cast<size_t>(paced * lag_seconds));
+    const size_t first = next_invoice;
+    next_invoice += count;
+    std::vector<Clock::time_point> scheduled(count);
+    const auto t0 = Clock::now() + std::chrono::milliseconds(100);
+    for (size_t k = 0; k < count; ++k) {
+      scheduled[k] =
+          t0 + std::chrono::nanoseconds(static_cast<int64_t>(1e9 * static_cast<double>(k) / paced));
+    }
+    // Window w holds the payments scheduled in [t0 + w * window, t0 + (w + 1) * window); it is
+    // sent at its end. Several senders, so that a slow call does not hold the next window.
+    const auto span = (scheduled.empty() ? t0 : scheduled.back()) - t0;
+    const auto windows = static_cast<size_t>(span / window) + 1;
+    std::atomic<size_t> next_window{0};
+    std::vector<std::thread> senders;
+    senders.reserve(static_cast<size_t>(callers));
+    for (int t = 0; t < callers; ++t) {
+      senders.emplace_back([&] {
+        for (size_t w = next_window++; w < windows && count > 0; w = next_window++) {
+          const auto begin = t0 + w * window;
+          const auto end = begin + window;
+          const auto from = static_cast<size_t>(
+              std::lower_bound(scheduled.begin(), scheduled.end(), begin) - scheduled.begin());
+          const auto to = static_cast<size_t>(
+              std::lower_bound(scheduled.begin(), scheduled.end(), end) - scheduled.begin());
+          std::this_thread::sleep_until(end);
+          for (size_t i = from; i < to; i += batch_size) {
+            if (!send_batch("l", first + i, std::min(batch_size, to - i))) {
+              ++failed;
+            }
+          }
         }
+      });
+    }
+    for (auto& t : senders) {
+      t.join();
+    }
+    std::vector<std::string> ids;
+    ids.reserve(count);
+    for (size_t k = 0; k < count; ++k) {
+      ids.push_back(invoices[first + k].id);
+    }
+    const size_t lag_paid = watcher->wait_paid(ids, std::chrono::seconds(60));
+    std::vector<std::vector<int64_t>> lags(1);
+    for (size_t k = 0; k < count; ++k) {
+      if (auto at = watcher->paid_at(ids[k]); at.has_value()) {
+        lags[0].push_back(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(*at - scheduled[k]).count());
       }
-    });
-  }
-  for (auto& t : threads) {
-    t.join();
-  }
-  ids.clear();
-  ids.reserve(count);
-  for (size_t k = 0; k < count; ++k) {
-    ids.push_back(invoices[payments + k].id);
-  }
-  const size_t lag_paid = watcher->wait_paid(ids, std::chrono::seconds(60));
-  std::vector<std::vector<int64_t>> lags(1);
-  for (size_t k = 0; k < count; ++k) {
-    if (auto at = watcher->paid_at(ids[k]); at.has_value()) {
-      lags[0].push_back(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(*at - scheduled[k]).count());
+    }
+    const auto p = arflow::bench::percentiles(lags);
+    fmt::print(
+        "lag: {} payments at {:.0f}/s for {:.0f} s, sent every {:.0f} ms; {} shown PAID; from "
+        "scheduled send to invoicing's PaymentApplied: p50 {:.1f} ms, p99 {:.1f} ms, p99.9 "
+        "{:.1f} ms, max {:.1f} ms\n",
+        count, paced, lag_seconds, lag_window_ms, lag_paid, p.p50_ms, p.p99_ms, p.p999_ms,
+        p.max_ms);
+    if (lag_paid != count) {
+      ++failed;
     }
   }
-  const auto p = arflow::bench::percentiles(lags);
-  fmt::print(
-      "lag: {} payments at {:.0f}/s for {:.0f} s; {} shown PAID; from send to invoicing's "
-      "PaymentApplied: p50 {:.1f} ms, p99 {:.1f} ms, p99.9 {:.1f} ms, max {:.1f} ms\n",
-      count, paced, lag_seconds, lag_paid, p.p50_ms, p.p99_ms, p.p999_ms, p.max_ms);
   payments_process.stop();
   invoicing_process.stop();
   broker.stop();
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
-  return failed.load() == 0 && paid == payments ? 0 : 1;
+  return failed.load() == 0 ? 0 : 1;
 }

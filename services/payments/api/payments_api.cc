@@ -5,6 +5,7 @@
 #include "arflow/contract/convert.h"
 #include "arflow/contract/names.h"
 #include "arflow/server/auth.h"
+#include "arflow/server/batch.h"
 #include "arflow/server/status.h"
 #include "arflow/server/unary.h"
 #include "payments/app/execute.h"
@@ -14,6 +15,8 @@
 namespace arflow::payments::api {
 
 namespace {
+
+constexpr int kMaxBatch = 1000;
 
 using eventstore::Caller;
 using eventstore::Transaction;
@@ -36,6 +39,35 @@ server::Work<v1::Payment> payment_work(Command command) {
   };
 }
 
+// RecordPayment as work for the loop, once its fields are checked; `prefix` names the
+// request in a batch ("requests[3].").
+Result<server::Work<v1::Payment>> record_payment_work(const v1::RecordPaymentRequest& request,
+                                                      const std::string& prefix,
+                                                      const Clock& clock) {
+  ARFLOW_RETURN_IF_ERROR(server::check_request_id(request.request_id(), prefix + "request_id"));
+  auto amount = contract::from_proto(request.amount(), prefix + "amount");
+  if (!amount.ok()) {
+    return amount.status();
+  }
+  auto received_on = server::date_or_today(request.has_received_on(), request.received_on(),
+                                           prefix + "received_on", clock);
+  if (!received_on.ok()) {
+    return received_on.status();
+  }
+  payments::RecordPayment command{.payment_id = request.payment_id(),
+                                  .customer_id = request.customer_id(),
+                                  .amount = *amount,
+                                  .method = request.method(),
+                                  .received_on = *received_on,
+                                  .external_reference = request.external_reference(),
+                                  .remittance_text = request.remittance_text()};
+  return server::Work<v1::Payment>(
+      [command = std::move(command), auto_allocate = request.auto_allocate()](
+          Transaction& txn, const Caller& caller) {
+        return app::execute(txn, caller, command, auto_allocate);
+      });
+}
+
 }  // namespace
 
 PaymentsApi::PaymentsApi(eventstore::Store& store, eventstore::CommandLoop& loop,
@@ -52,33 +84,54 @@ grpc::ServerUnaryReactor* PaymentsApi::RecordPayment(Ctx* ctx,
     return finish_unary(ctx, principal.status());
   }
   absl::Status valid = contract::check_parent(request->parent(), principal->tenant_id);
-  if (valid.ok()) {
-    valid = server::check_request_id(request->request_id(), "request_id");
+  auto work = valid.ok() ? record_payment_work(*request, "", clock_)
+                         : Result<server::Work<v1::Payment>>(valid);
+  if (!work.ok()) {
+    return finish_unary(ctx, work.status());
   }
-  auto amount = contract::from_proto(request->amount(), "amount");
-  auto received_on = server::date_or_today(request->has_received_on(), request->received_on(),
-                                           "received_on", clock_);
-  for (const absl::Status& s : {amount.status(), received_on.status()}) {
-    if (valid.ok()) {
-      valid = s;
+  return server::mutate<v1::Payment>(loop_, ctx, *principal, "RecordPayment", *request,
+                                     request->request_id(), response, *std::move(work));
+}
+
+grpc::ServerUnaryReactor* PaymentsApi::BatchRecordPayments(
+    Ctx* ctx, const v1::BatchRecordPaymentsRequest* request,
+    v1::BatchRecordPaymentsResponse* response) {
+  auto principal = server::authorize(*ctx, tenants_);
+  if (!principal.ok()) {
+    return finish_unary(ctx, principal.status());
+  }
+  if (auto parent = contract::check_parent(request->parent(), principal->tenant_id); !parent.ok()) {
+    return finish_unary(ctx, parent);
+  }
+  const int n = request->requests_size();
+  if (n == 0 || n > kMaxBatch) {
+    return finish_unary(
+        ctx, invalid_field("requests", fmt::format("must hold 1 to {} requests", kMaxBatch)));
+  }
+  server::BatchCall<v1::BatchRecordPaymentsResponse::Result, v1::Payment> batch(
+      ctx, *response->mutable_results(), n,
+      &v1::BatchRecordPaymentsResponse::Result::mutable_payment);
+  for (int i = 0; i < n; ++i) {
+    const auto& one = request->requests(i);
+    const std::string prefix = fmt::format("requests[{}].", i);
+    absl::Status valid;
+    if (!one.parent().empty()) {
+      valid = contract::check_parent(one.parent(), principal->tenant_id, prefix + "parent");
     }
+    auto work = valid.ok() ? record_payment_work(one, prefix, clock_)
+                           : Result<server::Work<v1::Payment>>(valid);
+    if (!work.ok()) {
+      batch.refuse(i, work.status());
+      continue;
+    }
+    // The same fingerprint as RecordPayment: retrying one line of a statement on its own (or
+    // the other way round) gets the first answer.
+    v1::RecordPaymentRequest as_single = one;
+    as_single.set_parent(contract::tenant_name(principal->tenant_id));
+    batch.submit(loop_, i, *principal, server::fingerprint_of("RecordPayment", as_single),
+                 one.request_id(), *std::move(work));
   }
-  if (!valid.ok()) {
-    return finish_unary(ctx, valid);
-  }
-  payments::RecordPayment command{.payment_id = request->payment_id(),
-                                  .customer_id = request->customer_id(),
-                                  .amount = *amount,
-                                  .method = request->method(),
-                                  .received_on = *received_on,
-                                  .external_reference = request->external_reference(),
-                                  .remittance_text = request->remittance_text()};
-  return server::mutate<v1::Payment>(
-      loop_, ctx, *principal, "RecordPayment", *request, request->request_id(), response,
-      [command = std::move(command), auto_allocate = request->auto_allocate()](
-          Transaction& txn, const Caller& caller) {
-        return app::execute(txn, caller, command, auto_allocate);
-      });
+  return batch.reactor();
 }
 
 grpc::ServerUnaryReactor* PaymentsApi::AllocatePayment(Ctx* ctx,

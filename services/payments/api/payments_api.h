@@ -28,6 +28,8 @@ class PaymentsApi final : public v1::PaymentsService::CallbackService {
 
   Unary* RecordPayment(Ctx* ctx, const v1::RecordPaymentRequest* request,
                        v1::Payment* response) override;
+  Unary* BatchRecordPayments(Ctx* ctx, const v1::BatchRecordPaymentsRequest* request,
+                             v1::BatchRecordPaymentsResponse* response) override;
   Unary* AllocatePayment(Ctx* ctx, const v1::AllocatePaymentRequest* request,
                          v1::Payment* response) override;
   Unary* AutoAllocatePayment(Ctx* ctx, const v1::AutoAllocatePaymentRequest* request,

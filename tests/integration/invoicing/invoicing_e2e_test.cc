@@ -205,6 +205,53 @@ TEST_F(InvoicingEndToEnd, ARetriedRequestGetsTheFirstAnswerAndAReusedIdForAnothe
   EXPECT_EQ(c1.SerializeAsString(), c2.SerializeAsString());
 }
 
+// A billing run in one call: each invoice is issued or refused on its own, the issued ones
+// numbered one after the other; the run sent again issues nothing twice.
+TEST_F(InvoicingEndToEnd, ABillingRunIssuesEachInvoiceOnItsOwnAndARetryIssuesNothingTwice) {
+  ASSERT_TRUE(create_customer("billed").ok());
+  v1::BatchIssueInvoicesRequest run;
+  run.set_parent("tenants/dev");
+  *run.add_requests() = invoice_request("inv-b1", "billed", true);
+  *run.add_requests() = invoice_request("inv-b2", "nobody", true);
+  auto empty = invoice_request("inv-b3", "billed", true);
+  empty.mutable_content()->clear_lines();
+  *run.add_requests() = empty;
+  *run.add_requests() = invoice_request("inv-b4", "billed", true);
+  for (auto& r : *run.mutable_requests()) {
+    r.set_series("RUN");
+  }
+  v1::BatchIssueInvoicesResponse first;
+  auto status = api().BatchIssueInvoices(call_context().get(), run, &first);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(first.results_size(), 4);
+  EXPECT_EQ(first.results(0).code(), 0);
+  EXPECT_EQ(first.results(1).code(), static_cast<int>(StatusCode::NOT_FOUND));
+  EXPECT_EQ(first.results(1).message(), "customer_id: customer 'nobody' does not exist");
+  EXPECT_FALSE(first.results(1).has_invoice());
+  EXPECT_EQ(first.results(2).code(), static_cast<int>(StatusCode::INVALID_ARGUMENT));
+  EXPECT_NE(first.results(2).message().find("lines"), std::string::npos)
+      << first.results(2).message();
+  EXPECT_EQ(first.results(3).code(), 0);
+  // The refused ones took no number: the issued two are consecutive.
+  const std::string n1 = first.results(0).invoice().number();
+  const std::string n4 = first.results(3).invoice().number();
+  ASSERT_FALSE(n1.empty());
+  EXPECT_EQ(std::stoi(n4.substr(n4.rfind('-') + 1)), std::stoi(n1.substr(n1.rfind('-') + 1)) + 1)
+      << n1 << " then " << n4;
+
+  v1::BatchIssueInvoicesResponse again;
+  ASSERT_TRUE(api().BatchIssueInvoices(call_context().get(), run, &again).ok());
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(again.results(i).SerializeAsString(), first.results(i).SerializeAsString())
+        << "invoice " << i;
+  }
+  // One invoice of the run retried on its own gets the run's answer.
+  v1::Invoice alone;
+  ASSERT_TRUE(api().CreateInvoice(call_context().get(), run.requests(3), &alone).ok());
+  EXPECT_EQ(alone.SerializeAsString(), first.results(3).invoice().SerializeAsString());
+  EXPECT_EQ(get("inv-b4").number(), n4);
+}
+
 TEST_F(InvoicingEndToEnd, BadInputIsRefusedNamingTheFieldAndTheRuleAndChangesNothing) {
   ASSERT_TRUE(create_customer("careful").ok());
   const auto refuse = [](v1::CreateInvoiceRequest request, StatusCode code,

@@ -63,8 +63,9 @@ class MoneyFlowEndToEnd : public ::testing::Test {
     return out;
   }
 
-  grpc::Status record(const std::string& id, int64_t cents, const std::string& remittance = "",
-                      bool auto_allocate = false, pv1::Payment* out = nullptr) {
+  static pv1::RecordPaymentRequest payment_request(const std::string& id, int64_t cents,
+                                                   const std::string& remittance = "",
+                                                   bool auto_allocate = false) {
     pv1::RecordPaymentRequest request;
     request.set_parent(kTenant);
     request.set_payment_id(id);
@@ -76,8 +77,15 @@ class MoneyFlowEndToEnd : public ::testing::Test {
     request.set_remittance_text(remittance);
     request.set_auto_allocate(auto_allocate);
     request.set_request_id("record-" + id);
+    return request;
+  }
+
+  grpc::Status record(const std::string& id, int64_t cents, const std::string& remittance = "",
+                      bool auto_allocate = false, pv1::Payment* out = nullptr) {
     pv1::Payment ignored;
-    return payments().RecordPayment(call_context().get(), request, out != nullptr ? out : &ignored);
+    return payments().RecordPayment(call_context().get(),
+                                    payment_request(id, cents, remittance, auto_allocate),
+                                    out != nullptr ? out : &ignored);
   }
 
   grpc::Status allocate(const std::string& payment, const std::string& invoice, int64_t cents) {
@@ -223,11 +231,14 @@ TEST_F(MoneyFlowEndToEnd, PaymentsInFullInPartOverpaidAutoAllocatedVoidedRefunde
   ASSERT_EQ(credit.balances_size(), 1);
   EXPECT_EQ(credit.balances(0).minor_units(), 80'00);
   EXPECT_THAT(credit.payment_ids(), ::testing::ElementsAre("p5"));
-  // Payments' view of what is open agrees with invoicing: only inv-b, for 200.00.
-  auto open = open_invoices();
-  ASSERT_EQ(open.invoices_size(), 1);
-  EXPECT_EQ(open.invoices(0).invoice_id(), "inv-b");
-  EXPECT_EQ(open.invoices(0).open().minor_units(), 200'00);
+  // Payments' view of what is open comes to agree with invoicing: only inv-b, for 200.00 (the
+  // chargeback reopened it; payments learns that from invoicing's PaymentReversed).
+  const auto only_b_open = [&] {
+    auto open = open_invoices();
+    return open.invoices_size() == 1 && open.invoices(0).invoice_id() == "inv-b" &&
+           open.invoices(0).open().minor_units() == 200'00;
+  };
+  EXPECT_TRUE(eventually(only_b_open)) << open_invoices().DebugString();
 }
 
 TEST_F(MoneyFlowEndToEnd, BadInputIsRefusedNamingTheFieldAndARetryGetsTheFirstAnswer) {
@@ -254,6 +265,76 @@ TEST_F(MoneyFlowEndToEnd, BadInputIsRefusedNamingTheFieldAndARetryGetsTheFirstAn
   EXPECT_EQ(over.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(over.error_message().find("allocations"), std::string::npos) << over.error_message();
   EXPECT_EQ(payment("p1").allocations_size(), 0);
+}
+
+// A bank statement's lines sent in one call: each is recorded and allocated, or refused
+// naming its field, on its own; the statement sent again records nothing twice.
+TEST_F(MoneyFlowEndToEnd, ABankStatementImportedInOneCallRecordsEachLineOnItsOwn) {
+  create_customer("acme");
+  const std::string number_a = issue("inv-a", "acme", 100'00);
+  const std::string number_b = issue("inv-b", "acme", 250'00);
+  ASSERT_TRUE(eventually([&] { return open_invoices().invoices_size() == 2; }));
+
+  pv1::BatchRecordPaymentsRequest statement;
+  statement.set_parent(kTenant);
+  *statement.add_requests() = payment_request("s1", 100'00, "Facture " + number_a, true);
+  *statement.add_requests() = payment_request("s2", 0);
+  auto same_reference = payment_request("s3", 5'00);
+  same_reference.set_external_reference("BANK-s1");
+  *statement.add_requests() = same_reference;
+  *statement.add_requests() = payment_request("s4", 100'00, "Acompte " + number_b, true);
+  auto no_request_id = payment_request("s5", 7'00);
+  no_request_id.clear_request_id();
+  *statement.add_requests() = no_request_id;
+
+  pv1::BatchRecordPaymentsResponse first;
+  auto status = payments().BatchRecordPayments(call_context().get(), statement, &first);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(first.results_size(), 5);
+  const auto outcome = [](const pv1::BatchRecordPaymentsResponse::Result& r) {
+    return std::to_string(r.code()) + " " + r.message() + " " + r.payment().payment_id() + " " +
+           std::to_string(r.payment().allocations_size());
+  };
+  EXPECT_EQ(outcome(first.results(0)), "0  s1 1");
+  EXPECT_EQ(outcome(first.results(1)), "3 amount must be > 0  0");
+  EXPECT_EQ(first.results(2).code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_NE(first.results(2).message().find("external_reference"), std::string::npos)
+      << first.results(2).message();
+  EXPECT_EQ(outcome(first.results(3)), "0  s4 1");
+  EXPECT_EQ(first.results(4).code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(first.results(4).message().rfind("requests[4].request_id must be set", 0), 0u)
+      << first.results(4).message();
+
+  // The statement sent again: the same answers, and nothing recorded twice.
+  pv1::BatchRecordPaymentsResponse again;
+  ASSERT_TRUE(payments().BatchRecordPayments(call_context().get(), statement, &again).ok());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(outcome(again.results(i)), outcome(first.results(i))) << "line " << i;
+  }
+  EXPECT_EQ(again.results(0).payment().create_time().seconds(),
+            first.results(0).payment().create_time().seconds());
+  // One line retried on its own gets the answer the statement got.
+  pv1::Payment alone;
+  ASSERT_TRUE(payments().RecordPayment(call_context().get(), statement.requests(3), &alone).ok());
+  EXPECT_EQ(alone.SerializeAsString(), first.results(3).payment().SerializeAsString());
+  pv1::ListPaymentsRequest list;
+  list.set_parent(kTenant);
+  pv1::ListPaymentsResponse listed;
+  ASSERT_TRUE(payments().ListPayments(call_context().get(), list, &listed).ok());
+  EXPECT_EQ(listed.payments_size(), 2);
+
+  EXPECT_TRUE(eventually([&] {
+    return summary(invoice("inv-a")) == "PAID 0" &&
+           summary(invoice("inv-b")) == "PARTIALLY_PAID 15000";
+  })) << summary(invoice("inv-a"))
+      << ", " << summary(invoice("inv-b"));
+
+  pv1::BatchRecordPaymentsRequest empty;
+  empty.set_parent(kTenant);
+  pv1::BatchRecordPaymentsResponse none;
+  const auto refused = payments().BatchRecordPayments(call_context().get(), empty, &none);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error_message(), "requests must hold 1 to 1000 requests");
 }
 
 }  // namespace
