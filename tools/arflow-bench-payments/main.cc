@@ -297,9 +297,14 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "BatchIssueInvoices: {}\n", s.error_message());
       return 1;
     }
-    for (const auto& result : out.results()) {
+    for (int k = 0; k < out.results_size(); ++k) {
+      const auto& result = out.results(k);
+      if (result.code() != 0) {
+        fmt::print(stderr, "BatchIssueInvoices refused an invoice: {}\n", result.message());
+        return 1;
+      }
       const auto& inv = result.invoice();
-      const size_t i = std::stoul(inv.invoice_id().substr(1));
+      const size_t i = from + static_cast<size_t>(k);
       invoices[i] = Invoice{inv.invoice_id(), inv.number(), inv.customer_id(), cents_of(i)};
     }
   }
@@ -465,6 +470,10 @@ int main(int argc, char** argv) {
   if (phases.contains("lag")) {
     wait_quiet();
     const double paced = rate > 0 ? rate : best / 2;
+    if (paced <= 0) {
+      fmt::print(stderr, "lag: no rate to pace at (give --rate, or run the batch phase)\n");
+      return 1;
+    }
     const auto window = std::chrono::microseconds(static_cast<int64_t>(lag_window_ms * 1000));
     // At most --payments: the invoices after them are the unary phase's.
     const size_t count = std::min(payments, static_cast<size_t>(paced * lag_seconds));

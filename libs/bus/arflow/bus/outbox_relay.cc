@@ -73,6 +73,7 @@ Result<std::unique_ptr<OutboxRelay>> OutboxRelay::start(eventstore::Store& store
   }
   relay->next_seq_ = first->empty() ? 0 : first->front().seq;
   relay->remove_from_ = relay->next_seq_;
+  relay->removed_below_.store(relay->next_seq_);
   relay->thread_ = std::thread([r = relay.get()] {
     name_this_thread("arflow-relay");
     r->run();
@@ -147,7 +148,8 @@ OutboxRelayStats OutboxRelay::stats() const {
 Result<uint64_t> OutboxRelay::outbox_depth(uint64_t at_most) const {
   uint64_t n = 0;
   ARFLOW_RETURN_IF_ERROR(
-      store_.scan(eventstore::Column::kOutbox, "", "",
+      store_.scan(eventstore::Column::kOutbox, "",
+                  eventstore::be64(removed_below_.load(std::memory_order_relaxed)),
                   [&](std::string_view, std::string_view) { return ++n < at_most; }));
   return n;
 }
@@ -243,6 +245,11 @@ bool OutboxRelay::produce_more() {
 }
 
 void OutboxRelay::settle_delivered() {
+  // Only the numbers this relay read are removed: after a restart on an empty outbox,
+  // remove_from_ is 0 while entries are numbered from the stored floor, and a removal from 0
+  // would write a tombstone for every number ever used.
+  const uint64_t settle_from =
+      in_flight_.empty() ? remove_from_ : std::max(remove_from_, in_flight_.front().seq);
   uint64_t settled_to = remove_from_;
   bool any = false;
   while (!in_flight_.empty() && in_flight_.front().delivered) {
@@ -254,13 +261,14 @@ void OutboxRelay::settle_delivered() {
   if (!any) {
     return;
   }
-  const auto removed = store_.remove_outbox(remove_from_, settled_to);
+  const auto removed = store_.remove_outbox(settle_from, settled_to);
   if (!removed.ok()) {
     // Harmless for correctness: the entries are published again after a restart.
     ARFLOW_LOG_WARN("outbox_remove_failed", "reason=\"{}\"", removed.ToString());
     return;
   }
   remove_from_ = settled_to;
+  removed_below_.store(settled_to, std::memory_order_relaxed);
 }
 
 void OutboxRelay::restart_producer() {

@@ -83,6 +83,9 @@ class OutboxRelay {
   bool stopping_ = false;  // guarded by mu_
 
   std::atomic<uint64_t> published_{0}, failures_{0}, restarts_{0}, in_flight_count_{0};
+  // remove_from_ as the metrics thread reads it: outbox_depth() counts from there, so that it
+  // never walks the removed entries' tombstones.
+  std::atomic<uint64_t> removed_below_{0};
   std::thread thread_;
 };
 

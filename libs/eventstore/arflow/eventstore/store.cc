@@ -27,6 +27,9 @@ absl::Status to_status(const rocksdb::Status& s, std::string_view what) {
 
 namespace {
 
+// More outbox entries than this removed at once go as one range tombstone (see remove_outbox).
+constexpr uint64_t kMaxPointRemovals = 65536;
+
 // Drops idempotency records past retention when their files are compacted.
 class IdempotencyExpiry final : public rocksdb::CompactionFilter {
  public:
@@ -275,13 +278,19 @@ absl::Status Store::remove_outbox(uint64_t begin, uint64_t end) {
   // range tombstones of the memtable, so one range per delivery round made each later
   // read_outbox slower (the relay spent most of its time there). A point tombstone costs a
   // memtable insert and is never visited by a read that starts past it, as the relay's do.
+  // A range wider than a delivery round (a caller's mistake) stays one range tombstone
+  // rather than a batch of that many deletes.
+  rocksdb::WriteOptions wo;
+  wo.sync = false;
+  if (end - begin > kMaxPointRemovals) {
+    return to_status(db_->DeleteRange(wo, column(Column::kOutbox), be64(begin), be64(end)),
+                     "remove outbox range");
+  }
   rocksdb::WriteBatch batch((end - begin) * 24 + 16);
   for (uint64_t seq = begin; seq < end; ++seq) {
     // WriteBatch only fails past its size limit (none is set here).
     (void)batch.Delete(column(Column::kOutbox), be64(seq));
   }
-  rocksdb::WriteOptions wo;
-  wo.sync = false;
   return to_status(db_->Write(wo, &batch), "remove outbox entries");
 }
 
