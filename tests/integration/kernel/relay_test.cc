@@ -3,6 +3,8 @@
 #include <librdkafka/rdkafka_mock.h>  // must follow rdkafka.h
 // clang-format on
 
+#include <rocksdb/db.h>
+
 #include "kernel_fixture.h"
 
 namespace arflow::bus {
@@ -73,6 +75,28 @@ TEST_F(RelayTest, ARelayStoppedMidwayIsFollowedByOneThatPublishesTheRest) {
   const auto messages = published();
   EXPECT_GE(messages.size(), 10'000u);
   expect_published_in_order(*store_, messages);
+}
+
+// A relay started on an empty outbox (the usual restart) removes, once it has published,
+// the entries it read and no others: not one delete per number the outbox ever used.
+TEST_F(RelayTest, ARelayRestartedOnAnEmptyOutboxRemovesOnlyWhatItPublished) {
+  start_relay();
+  append_events(*loop_, /*streams=*/100, /*per_stream=*/100, /*customers=*/20);
+  ASSERT_TRUE(wait_for_empty_outbox(*store_, std::chrono::seconds(60)));
+  wake_relay_.reset();
+  relay_.reset();
+  const auto outbox_deletes = [&] {
+    uint64_t n = 0;
+    EXPECT_TRUE(store_->db()->GetIntProperty(store_->column(eventstore::Column::kOutbox),
+                                             "rocksdb.num-deletes-active-mem-table", &n));
+    return n;
+  };
+  const uint64_t before = outbox_deletes();
+  start_relay();
+  append_events(*loop_, /*streams=*/1, /*per_stream=*/3, /*customers=*/1, /*per_command=*/3);
+  ASSERT_TRUE(wait_for_empty_outbox(*store_, std::chrono::seconds(60)));
+  EXPECT_EQ(outbox_deletes() - before, 3u);
+  EXPECT_EQ(*relay_->outbox_depth(1'000'000), 0u);
 }
 
 }  // namespace
