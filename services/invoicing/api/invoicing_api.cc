@@ -220,11 +220,9 @@ grpc::ServerUnaryReactor* InvoicingApi::UpdateInvoice(Ctx* ctx,
   if (!principal.ok()) {
     return server::finish_unary(ctx, principal.status());
   }
-  auto invoice_id = app::invoice_id_of(request->name(), principal->tenant_id);
+  auto invoice_id = server::with_request_id(
+      app::invoice_id_of(request->name(), principal->tenant_id), request->request_id());
   absl::Status valid = invoice_id.status();
-  if (valid.ok()) {
-    valid = check_request_id(request->request_id(), "request_id");
-  }
   auto content = from_proto(request->content(), "content");
   if (valid.ok()) {
     valid = content.status();
@@ -244,11 +242,9 @@ grpc::ServerUnaryReactor* InvoicingApi::DeleteInvoice(Ctx* ctx,
   if (!principal.ok()) {
     return server::finish_unary(ctx, principal.status());
   }
-  auto invoice_id = app::invoice_id_of(request->name(), principal->tenant_id);
+  auto invoice_id = server::with_request_id(
+      app::invoice_id_of(request->name(), principal->tenant_id), request->request_id());
   absl::Status valid = invoice_id.status();
-  if (valid.ok()) {
-    valid = check_request_id(request->request_id(), "request_id");
-  }
   if (!valid.ok()) {
     return server::finish_unary(ctx, valid);
   }
@@ -264,11 +260,9 @@ grpc::ServerUnaryReactor* InvoicingApi::IssueInvoice(Ctx* ctx,
   if (!principal.ok()) {
     return server::finish_unary(ctx, principal.status());
   }
-  auto invoice_id = app::invoice_id_of(request->name(), principal->tenant_id);
+  auto invoice_id = server::with_request_id(
+      app::invoice_id_of(request->name(), principal->tenant_id), request->request_id());
   absl::Status valid = invoice_id.status();
-  if (valid.ok()) {
-    valid = check_request_id(request->request_id(), "request_id");
-  }
   if (valid.ok()) {
     valid = validate_series(request->series(), "series");
   }
@@ -335,11 +329,9 @@ grpc::ServerUnaryReactor* InvoicingApi::CreateCreditNote(Ctx* ctx,
   if (!principal.ok()) {
     return server::finish_unary(ctx, principal.status());
   }
-  auto invoice_id = app::invoice_id_of(request->name(), principal->tenant_id);
+  auto invoice_id = server::with_request_id(
+      app::invoice_id_of(request->name(), principal->tenant_id), request->request_id());
   absl::Status valid = invoice_id.status();
-  if (valid.ok()) {
-    valid = check_request_id(request->request_id(), "request_id");
-  }
   auto issue_date =
       date_or_today(request->has_issue_date(), request->issue_date(), "issue_date", clock_);
   if (valid.ok()) {
@@ -374,11 +366,9 @@ grpc::ServerUnaryReactor* InvoicingApi::WriteOffInvoice(Ctx* ctx,
   if (!principal.ok()) {
     return server::finish_unary(ctx, principal.status());
   }
-  auto invoice_id = app::invoice_id_of(request->name(), principal->tenant_id);
+  auto invoice_id = server::with_request_id(
+      app::invoice_id_of(request->name(), principal->tenant_id), request->request_id());
   absl::Status valid = invoice_id.status();
-  if (valid.ok()) {
-    valid = check_request_id(request->request_id(), "request_id");
-  }
   auto as_of = date_or_today(request->has_as_of(), request->as_of(), "as_of", clock_);
   if (valid.ok()) {
     valid = as_of.status();
@@ -398,11 +388,9 @@ grpc::ServerUnaryReactor* InvoicingApi::AddLateFee(Ctx* ctx, const v1::AddLateFe
   if (!principal.ok()) {
     return server::finish_unary(ctx, principal.status());
   }
-  auto invoice_id = app::invoice_id_of(request->name(), principal->tenant_id);
+  auto invoice_id = server::with_request_id(
+      app::invoice_id_of(request->name(), principal->tenant_id), request->request_id());
   absl::Status valid = invoice_id.status();
-  if (valid.ok()) {
-    valid = check_request_id(request->request_id(), "request_id");
-  }
   auto as_of = date_or_today(request->has_as_of(), request->as_of(), "as_of", clock_);
   if (valid.ok()) {
     valid = as_of.status();
@@ -434,11 +422,9 @@ grpc::ServerUnaryReactor* InvoicingApi::RecordRecipientStatus(
   if (!principal.ok()) {
     return server::finish_unary(ctx, principal.status());
   }
-  auto invoice_id = app::invoice_id_of(request->name(), principal->tenant_id);
+  auto invoice_id = server::with_request_id(
+      app::invoice_id_of(request->name(), principal->tenant_id), request->request_id());
   absl::Status valid = invoice_id.status();
-  if (valid.ok()) {
-    valid = check_request_id(request->request_id(), "request_id");
-  }
   auto status = from_proto(request->status(), "status");
   if (valid.ok()) {
     valid = status.status();

@@ -114,21 +114,17 @@ Result<v1::Customer> get_customer(const eventstore::Store& store, std::string_vi
 Result<v1::ListCustomersResponse> list_customers(const eventstore::Store& store,
                                                  std::string_view tenant, int32_t page_size,
                                                  std::string_view page_token) {
-  auto size = contract::page_size_of(page_size);
-  if (!size.ok()) {
-    return size.status();
-  }
-  auto after = contract::page_start_after(page_token);
-  if (!after.ok()) {
-    return after.status();
+  auto page = contract::page_request(page_size, page_token);
+  if (!page.ok()) {
+    return page.status();
   }
   const std::string prefix = customers_prefix(tenant);
   v1::ListCustomersResponse response;
   absl::Status failed;
   ARFLOW_RETURN_IF_ERROR(store.scan(
-      Column::kState, prefix, contract::scan_start(prefix, *after),
+      Column::kState, prefix, contract::scan_start(prefix, page->after),
       [&](std::string_view key, std::string_view value) {
-        if (response.customers_size() == *size) {
+        if (response.customers_size() == page->size) {
           response.set_next_page_token(response.customers().rbegin()->customer_id());
           return false;
         }
@@ -167,16 +163,12 @@ Result<v1::ListInvoicesResponse> list_invoices(const eventstore::Store& store,
                                                std::string_view tenant, const InvoiceFilter& filter,
                                                int32_t page_size, std::string_view page_token,
                                                v1::InvoiceView view) {
-  auto size = contract::page_size_of(page_size);
-  if (!size.ok()) {
-    return size.status();
-  }
-  auto after = contract::page_start_after(page_token);
-  if (!after.ok()) {
-    return after.status();
+  auto page = contract::page_request(page_size, page_token);
+  if (!page.ok()) {
+    return page.status();
   }
   v1::ListInvoicesResponse response;
-  auto last = scan_invoices(store, tenant, filter, *after, kMaxScannedPerPage,
+  auto last = scan_invoices(store, tenant, filter, page->after, kMaxScannedPerPage,
                             [&](const v1::Invoice& invoice) -> Result<bool> {
                               if (view == v1::INVOICE_VIEW_FULL) {
                                 auto full = get_invoice(store, tenant, invoice.invoice_id(), view);
@@ -187,7 +179,7 @@ Result<v1::ListInvoicesResponse> list_invoices(const eventstore::Store& store,
                               } else {
                                 *response.add_invoices() = invoice;
                               }
-                              return response.invoices_size() < *size;
+                              return response.invoices_size() < page->size;
                             });
   if (!last.ok()) {
     return last.status();

@@ -98,11 +98,9 @@ Result<FilterComparison> typed(const FilterTerm& term) {
       return comparison;
     }
     case ValueType::kDate: {
-      const std::optional<Date> date = contract::parse_filter_date(term.value);
-      if (!date) {
-        return refuse_filter(
-            fmt::format("has an invalid date {} at position {}; expected YYYY-MM-DD",
-                        quoted_token(term.value), term.value_position));
+      auto date = contract::filter_date_of(term);
+      if (!date.ok()) {
+        return date.status();
       }
       comparison.value = *date;
       return comparison;

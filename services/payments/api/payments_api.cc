@@ -141,11 +141,9 @@ grpc::ServerUnaryReactor* PaymentsApi::AllocatePayment(Ctx* ctx,
   if (!principal.ok()) {
     return finish_unary(ctx, principal.status());
   }
-  auto payment_id = payment_id_of(request->name(), principal->tenant_id);
+  auto payment_id = server::with_request_id(payment_id_of(request->name(), principal->tenant_id),
+                                            request->request_id());
   absl::Status valid = payment_id.status();
-  if (valid.ok()) {
-    valid = server::check_request_id(request->request_id(), "request_id");
-  }
   payments::AllocatePayment command;
   for (int i = 0; valid.ok() && i < request->allocations_size(); ++i) {
     const auto& wanted = request->allocations(i);
@@ -171,11 +169,9 @@ grpc::ServerUnaryReactor* PaymentsApi::AutoAllocatePayment(
   if (!principal.ok()) {
     return finish_unary(ctx, principal.status());
   }
-  auto payment_id = payment_id_of(request->name(), principal->tenant_id);
+  auto payment_id = server::with_request_id(payment_id_of(request->name(), principal->tenant_id),
+                                            request->request_id());
   absl::Status valid = payment_id.status();
-  if (valid.ok()) {
-    valid = server::check_request_id(request->request_id(), "request_id");
-  }
   if (!valid.ok()) {
     return finish_unary(ctx, valid);
   }
@@ -192,11 +188,9 @@ grpc::ServerUnaryReactor* PaymentsApi::ApplyCustomerCredit(
   if (!principal.ok()) {
     return finish_unary(ctx, principal.status());
   }
-  auto customer_id = customer_id_of(request->customer(), principal->tenant_id);
+  auto customer_id = server::with_request_id(
+      customer_id_of(request->customer(), principal->tenant_id), request->request_id());
   absl::Status valid = customer_id.status();
-  if (valid.ok()) {
-    valid = server::check_request_id(request->request_id(), "request_id");
-  }
   if (valid.ok() && !request->has_allocation()) {
     valid = invalid_field("allocation", "must name the invoice and the amount to pay");
   }
@@ -223,11 +217,9 @@ grpc::ServerUnaryReactor* PaymentsApi::RefundPayment(Ctx* ctx,
   if (!principal.ok()) {
     return finish_unary(ctx, principal.status());
   }
-  auto payment_id = payment_id_of(request->name(), principal->tenant_id);
+  auto payment_id = server::with_request_id(payment_id_of(request->name(), principal->tenant_id),
+                                            request->request_id());
   absl::Status valid = payment_id.status();
-  if (valid.ok()) {
-    valid = server::check_request_id(request->request_id(), "request_id");
-  }
   payments::RefundPayment command{.payment_id = {}, .amount = {}, .reason = request->reason()};
   if (valid.ok() && request->has_amount()) {
     auto amount = contract::from_proto(request->amount(), "amount");
@@ -251,11 +243,9 @@ grpc::ServerUnaryReactor* PaymentsApi::RefundCustomerCredit(
   if (!principal.ok()) {
     return finish_unary(ctx, principal.status());
   }
-  auto customer_id = customer_id_of(request->customer(), principal->tenant_id);
+  auto customer_id = server::with_request_id(
+      customer_id_of(request->customer(), principal->tenant_id), request->request_id());
   absl::Status valid = customer_id.status();
-  if (valid.ok()) {
-    valid = server::check_request_id(request->request_id(), "request_id");
-  }
   auto amount = contract::from_proto(request->amount(), "amount");
   if (valid.ok()) {
     valid = amount.status();
@@ -277,11 +267,9 @@ grpc::ServerUnaryReactor* PaymentsApi::ChargeBackPayment(
   if (!principal.ok()) {
     return finish_unary(ctx, principal.status());
   }
-  auto payment_id = payment_id_of(request->name(), principal->tenant_id);
+  auto payment_id = server::with_request_id(payment_id_of(request->name(), principal->tenant_id),
+                                            request->request_id());
   absl::Status valid = payment_id.status();
-  if (valid.ok()) {
-    valid = server::check_request_id(request->request_id(), "request_id");
-  }
   auto on = server::date_or_today(request->has_charged_back_on(), request->charged_back_on(),
                                   "charged_back_on", clock_);
   if (valid.ok()) {

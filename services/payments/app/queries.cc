@@ -41,13 +41,9 @@ Result<v1::Payment> get_payment(const eventstore::Store& store, std::string_view
 Result<v1::ListPaymentsResponse> list_payments(const eventstore::Store& store,
                                                std::string_view tenant, const PaymentFilter& filter,
                                                int32_t page_size, std::string_view page_token) {
-  auto size = contract::page_size_of(page_size);
-  if (!size.ok()) {
-    return size.status();
-  }
-  auto after = contract::page_start_after(page_token);
-  if (!after.ok()) {
-    return after.status();
+  auto page = contract::page_request(page_size, page_token);
+  if (!page.ok()) {
+    return page.status();
   }
   const auto customer = customer_id_equals(filter);
   const std::string prefix =
@@ -57,9 +53,9 @@ Result<v1::ListPaymentsResponse> list_payments(const eventstore::Store& store,
   size_t looked_at = 0;
   absl::Status failed;
   ARFLOW_RETURN_IF_ERROR(store.scan(
-      Column::kState, prefix, contract::scan_start(prefix, *after),
+      Column::kState, prefix, contract::scan_start(prefix, page->after),
       [&](std::string_view key, std::string_view value) {
-        if (response.payments_size() == *size || looked_at == kMaxScannedPerPage) {
+        if (response.payments_size() == page->size || looked_at == kMaxScannedPerPage) {
           response.set_next_page_token(last);
           return false;
         }

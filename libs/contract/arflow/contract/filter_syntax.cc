@@ -345,6 +345,15 @@ std::string quoted_token(std::string_view token) {
   return out;
 }
 
+Result<Date> filter_date_of(const FilterTerm& term) {
+  const std::optional<Date> date = parse_filter_date(term.value);
+  if (!date) {
+    return refuse_filter(fmt::format("has an invalid date {} at position {}; expected YYYY-MM-DD",
+                                     quoted_token(term.value), term.value_position));
+  }
+  return *date;
+}
+
 std::optional<Date> parse_filter_date(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
     return std::nullopt;

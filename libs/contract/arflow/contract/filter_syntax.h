@@ -119,6 +119,10 @@ std::string quoted_token(std::string_view token);
 // A real calendar date written YYYY-MM-DD ("2028-02-29" but not "2026-02-30" or "2026-1-1").
 std::optional<Date> parse_filter_date(std::string_view text);
 
+// A date term's value as parse_filter_date reads it, or the refusal every service gives:
+// "filter has an invalid date "x" at position N; expected YYYY-MM-DD".
+Result<Date> filter_date_of(const FilterTerm& term);
+
 // An enum value by its short name ("ISSUED") or its full proto name ("INVOICE_STATUS_ISSUED"),
 // upper case: `prefix` is the full names' common prefix, `parse` the generated
 // <Enum>_Parse(name, &value).

@@ -28,6 +28,18 @@ Result<std::string> page_start_after(std::string_view page_token) {
   return std::string(page_token);
 }
 
+Result<PageRequest> page_request(int32_t page_size, std::string_view page_token) {
+  auto size = page_size_of(page_size);
+  if (!size.ok()) {
+    return size.status();
+  }
+  auto after = page_start_after(page_token);
+  if (!after.ok()) {
+    return after.status();
+  }
+  return PageRequest{.size = *size, .after = *std::move(after)};
+}
+
 std::string scan_start(std::string_view prefix, std::string_view after) {
   if (after.empty()) {
     return "";

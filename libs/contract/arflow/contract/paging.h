@@ -22,6 +22,14 @@ Result<int32_t> page_size_of(int32_t requested);
 // returned" otherwise.
 Result<std::string> page_start_after(std::string_view page_token);
 
+// A List request's page: its size (page_size_of) and the id it starts after
+// (page_start_after), the size's error first.
+struct PageRequest {
+  int32_t size = kDefaultPageSize;
+  std::string after;
+};
+Result<PageRequest> page_request(int32_t page_size, std::string_view page_token);
+
 // Where a scan over rows keyed "<prefix><id>" starts to begin after the id `after`: "" (the
 // prefix's first row) when `after` is empty.
 std::string scan_start(std::string_view prefix, std::string_view after);

@@ -16,6 +16,13 @@ absl::Status check_request_id(std::string_view request_id, std::string_view fiel
   return absl::OkStatus();
 }
 
+Result<std::string> with_request_id(Result<std::string> id, std::string_view request_id) {
+  if (id.ok()) {
+    ARFLOW_RETURN_IF_ERROR(check_request_id(request_id, "request_id"));
+  }
+  return id;
+}
+
 uint64_t fingerprint_of(std::string_view method, const google::protobuf::Message& request) {
   std::string bytes(method);
   bytes.push_back('\0');

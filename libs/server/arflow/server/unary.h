@@ -37,6 +37,10 @@ inline constexpr size_t kMaxRequestIdLength = 128;
 // INVALID_ARGUMENT naming `field` unless `request_id` is set and short enough.
 absl::Status check_request_id(std::string_view request_id, std::string_view field);
 
+// The id a mutation's resource name gave (or why it gave none), once `request_id` is checked
+// too; the name's error comes first, as the fields come in the request.
+Result<std::string> with_request_id(Result<std::string> id, std::string_view request_id);
+
 // The same request gives the same fingerprint; the method is part of it, so one request id
 // used for two different calls is told apart.
 uint64_t fingerprint_of(std::string_view method, const google::protobuf::Message& request);
