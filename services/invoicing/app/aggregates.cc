@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "arflow/eventstore/fold_cache.h"
 #include "invoicing/app/keys.h"
 #include "invoicing/domain/events.h"
 #include "invoicing/domain/invoice.h"
@@ -36,15 +37,22 @@ void fold(LoadedInvoice& invoice, const eventstore::Envelope& event) {
   track(invoice.position, event);
 }
 
+namespace {
+// Invoices the executor has folded: applying a payment or a status folds only what changed.
+using InvoiceFolds = eventstore::FoldCache<LoadedInvoice>;
+}  // namespace
+
 Result<LoadedInvoice> load_invoice(eventstore::Transaction& txn, std::string_view tenant,
                                    std::string_view invoice_id) {
-  LoadedInvoice invoice{.tenant = std::string(tenant), .state = {}, .position = {}};
-  auto head = txn.replay(tenant_stream(tenant, invoice_stream(invoice_id)),
-                         [&](const eventstore::Envelope& event) { fold(invoice, event); });
-  if (!head.ok()) {
-    return head.status();
-  }
-  return invoice;
+  return txn.executor_local<InvoiceFolds>().load(
+      txn, tenant_stream(tenant, invoice_stream(invoice_id)),
+      LoadedInvoice{.tenant = std::string(tenant), .state = {}, .position = {}},
+      [](LoadedInvoice& invoice, const eventstore::Envelope& event) { fold(invoice, event); });
+}
+
+absl::Status keep_invoice(eventstore::Transaction& txn, const LoadedInvoice& invoice) {
+  return txn.executor_local<InvoiceFolds>().keep(
+      txn, tenant_stream(invoice.tenant, invoice_stream(invoice.state.invoice_id)), invoice);
 }
 
 Result<LoadedInvoice> read_invoice(const eventstore::Store& store, std::string_view tenant,

@@ -3,7 +3,9 @@
 //
 // An invoice's state is folded from its stream (a short one: a draft, its issue, a few
 // payments and statuses), read through the command's Transaction so that it sees the writes
-// of the batch in flight; queries fold the committed stream and may keep it as the history.
+// of the batch in flight; the executor keeps what it folded (eventstore::FoldCache), so a
+// command folds only the events appended since. Queries fold the committed stream and may
+// keep it as the history.
 // A customer's state is its row (keys.h), written in the same batch as each of its events,
 // because a customer's stream grows with every update while issuing reads it every time. A
 // series' state is its stream's head: one event per number given out.
@@ -48,6 +50,8 @@ void fold(LoadedInvoice& invoice, const eventstore::Envelope& event);
 
 Result<LoadedInvoice> load_invoice(eventstore::Transaction& txn, std::string_view tenant,
                                    std::string_view invoice_id);
+// Keeps `invoice`, whose events were just appended, as its stream's fold for the next load.
+absl::Status keep_invoice(eventstore::Transaction& txn, const LoadedInvoice& invoice);
 Result<LoadedCustomer> load_customer(eventstore::Transaction& txn, std::string_view tenant,
                                      std::string_view customer_id);
 Result<SeriesState> load_series(eventstore::Transaction& txn, std::string_view tenant,

@@ -95,7 +95,7 @@ absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoi
   invoice.position.updated = txn.now();
   txn.put(invoice_row(caller.tenant, invoice.state.invoice_id),
           invoice_resource(invoice, InvoiceDetail::kBasic).SerializeAsString());
-  return absl::OkStatus();
+  return keep_invoice(txn, invoice);
 }
 
 // Appends the number a document took to its series' stream.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "arflow/eventstore/fold_cache.h"
 #include "payments/app/keys.h"
 #include "payments/domain/events.h"
 #include "payments/domain/payment.h"
@@ -27,16 +28,24 @@ void fold(LoadedPayment& payment, const eventstore::Envelope& event) {
   payment.updated = at;
 }
 
+namespace {
+// Payments the executor has folded: allocating or refunding folds only what changed.
+using PaymentFolds = eventstore::FoldCache<LoadedPayment>;
+}  // namespace
+
 Result<LoadedPayment> load_payment(eventstore::Transaction& txn, std::string_view tenant,
                                    std::string_view payment_id) {
-  LoadedPayment payment;
-  payment.state.payment_id = std::string(payment_id);
-  auto head = txn.replay(tenant_stream(tenant, payment_stream(payment_id)),
-                         [&](const eventstore::Envelope& event) { fold(payment, event); });
-  if (!head.ok()) {
-    return head.status();
-  }
-  return payment;
+  LoadedPayment empty;
+  empty.state.payment_id = std::string(payment_id);
+  return txn.executor_local<PaymentFolds>().load(
+      txn, tenant_stream(tenant, payment_stream(payment_id)), std::move(empty),
+      [](LoadedPayment& payment, const eventstore::Envelope& event) { fold(payment, event); });
+}
+
+absl::Status keep_payment(eventstore::Transaction& txn, std::string_view tenant,
+                          const LoadedPayment& payment) {
+  return txn.executor_local<PaymentFolds>().keep(
+      txn, tenant_stream(tenant, payment_stream(payment.state.payment_id)), payment);
 }
 
 Result<LoadedPayment> read_payment(const eventstore::Store& store, std::string_view tenant,

@@ -1,8 +1,9 @@
 #pragma once
 // Loading a payment: its state folded from its stream ("<tenant>/payment/<id>", a short one:
 // the receipt, its allocations, refunds, a chargeback). Commands read it through their
-// Transaction, so that they see the writes of the batch in flight; queries read the
-// committed stream and may keep it as the history.
+// Transaction, so that they see the writes of the batch in flight, and the executor keeps
+// what it folded (eventstore::FoldCache), so a command folds only the events appended since;
+// queries read the committed stream and may keep it as the history.
 
 #include <string_view>
 #include <vector>
@@ -28,6 +29,10 @@ void fold(LoadedPayment& payment, const eventstore::Envelope& event);
 
 Result<LoadedPayment> load_payment(eventstore::Transaction& txn, std::string_view tenant,
                                    std::string_view payment_id);
+
+// Keeps `payment`, whose events were just appended, as its stream's fold for the next load.
+absl::Status keep_payment(eventstore::Transaction& txn, std::string_view tenant,
+                          const LoadedPayment& payment);
 
 // Committed state, for queries. `history`, when given, receives the payment's events.
 Result<LoadedPayment> read_payment(const eventstore::Store& store, std::string_view tenant,

@@ -86,6 +86,7 @@ Result<v1::Payment> record(Transaction& txn, const Caller& caller, LoadedPayment
   }
   if (payment.version == 0) {
     txn.put(customer_payment_row(caller.tenant, after.customer_id, after.payment_id), "");
+    payment.created = txn.now();  // as folding its first event would say
   }
   payment.version = *head;
   payment.updated = txn.now();
@@ -93,6 +94,7 @@ Result<v1::Payment> record(Transaction& txn, const Caller& caller, LoadedPayment
                                           previous->has_value() ? &**previous : nullptr, txn.now());
   txn.put(payment_row(caller.tenant, after.payment_id), resource.SerializeAsString());
   ARFLOW_RETURN_IF_ERROR(track_credit(txn, caller.tenant, after));
+  ARFLOW_RETURN_IF_ERROR(keep_payment(txn, caller.tenant, payment));
   return resource;
 }
 

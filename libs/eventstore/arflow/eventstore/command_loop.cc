@@ -188,8 +188,8 @@ std::unique_ptr<CommandLoop::Batch> CommandLoop::run_batch(std::vector<Command> 
   auto batch = std::make_unique<Batch>();
   batch->commands = std::move(commands);
   batch->results.reserve(batch->commands.size());
-  Transaction txn(store_, batch->writes, committing, heads_, rows_, *store_.options().clock, ids_,
-                  next_outbox_seq_);
+  Transaction txn(store_, batch->writes, committing, heads_, rows_, locals_,
+                  *store_.options().clock, ids_, next_outbox_seq_);
   for (auto& command : batch->commands) {
     bool replayed = false;
     batch->results.push_back(run_one(txn, command, replayed));
@@ -214,7 +214,7 @@ void CommandLoop::remember(const PendingWrites& writes) {
   writes.for_each_row([&](const std::string& slot, const std::optional<std::string>& value) {
     const auto column = static_cast<Column>(slot[0]);
     if (column == Column::kStreamHeads && value.has_value()) {
-      heads_.insert_or_assign(slot.substr(1), read_be64(*value));
+      heads_.insert_or_assign(slot.substr(1), read_head_row(*value));
     } else if (column == Column::kState || column == Column::kIdempotency) {
       rows_.insert_or_assign(slot, value);
     }

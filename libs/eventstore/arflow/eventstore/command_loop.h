@@ -115,6 +115,7 @@ class CommandLoop {
   uint64_t floor_written_ = 0;    // executor only: the outbox floor last staged
   StreamHeads heads_;             // executor only: heads of committed (or handed-over) batches
   RowCache rows_;                 // executor only: state and idempotency rows likewise
+  ExecutorLocals locals_;         // executor only
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;    // executor: commands queued, or stopping

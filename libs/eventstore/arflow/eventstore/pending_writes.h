@@ -10,6 +10,7 @@
 // read, and may be read from several threads.
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,42 @@ class WriteBatch;
 namespace arflow::eventstore {
 
 class Store;
+
+// A row as (column, key) without building its slot string: what a lookup in a map keyed by
+// slots takes, so that a read allocates nothing.
+struct SlotRef {
+  Column column;
+  std::string_view key;
+};
+
+// Hash and equality of slots (one byte of column, then the row key) that also take a
+// SlotRef: both hash the column and the key the same way. The hash is deliberately not
+// noexcept: libstdc++ then keeps each node's hash, as it does for std::hash<std::string>,
+// instead of hashing keys again while it walks a bucket or rehashes.
+struct SlotHash {
+  using is_transparent = void;
+  size_t operator()(SlotRef ref) const {
+    constexpr size_t kSpread = 0x9E3779B97F4A7C15U;  // the golden ratio's bits
+    return std::hash<std::string_view>{}(ref.key) ^
+           (static_cast<size_t>(static_cast<unsigned char>(ref.column)) * kSpread);
+  }
+  size_t operator()(std::string_view slot) const {
+    return (*this)(SlotRef{static_cast<Column>(slot[0]), slot.substr(1)});
+  }
+  size_t operator()(const std::string& slot) const { return (*this)(std::string_view(slot)); }
+};
+struct SlotEqual {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+  bool operator()(SlotRef a, std::string_view b) const noexcept {
+    return b.size() == a.key.size() + 1 && static_cast<Column>(b[0]) == a.column &&
+           b.substr(1) == a.key;
+  }
+  bool operator()(std::string_view a, SlotRef b) const noexcept { return (*this)(b, a); }
+};
+
+// Rows by slot; nullopt for a row removed (or known to be absent).
+using SlotMap = std::unordered_map<std::string, std::optional<std::string>, SlotHash, SlotEqual>;
 
 class PendingWrites {
  public:
@@ -59,10 +96,10 @@ class PendingWrites {
   void to_write_batch(const Store& store, rocksdb::WriteBatch& out) const;
 
  private:
-  void record_undo(const std::string& slot);
+  void write(Column column, std::string_view key, std::optional<std::string> value);
 
   // Key: one byte of column, then the row key. nullopt: removed.
-  std::unordered_map<std::string, std::optional<std::string>> rows_;
+  SlotMap rows_;
   struct Undo {
     std::string slot;
     std::optional<std::optional<std::string>> previous;  // nullopt: the slot was absent

@@ -11,6 +11,11 @@
 
 namespace arflow::eventstore {
 
+uint64_t event_tag(std::string_view stored_event) {
+  // Never 0, which stands for "no event".
+  return std::hash<std::string_view>{}(stored_event) | 1U;
+}
+
 absl::Status to_status(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) {
     return absl::OkStatus();
@@ -164,7 +169,7 @@ Result<std::vector<Envelope>> Store::read_stream(std::string_view stream,
   return out;
 }
 
-Result<uint64_t> Store::stream_version(std::string_view stream) const {
+Result<StreamHead> Store::stream_head(std::string_view stream) const {
   ARFLOW_RETURN_IF_ERROR(validate_stream(stream));
   // Events are never removed, so a stream without event 1 is empty. Most streams asked about
   // are new (an invoice being created): a point read, which the bloom filters answer, costs
@@ -175,7 +180,7 @@ Result<uint64_t> Store::stream_version(std::string_view stream) const {
     auto s = db_->Get(rocksdb::ReadOptions(), column(Column::kEvents),
                       rocksdb::Slice(first_key.data(), first_key.size()), &first);
     if (s.IsNotFound()) {
-      return uint64_t{0};
+      return StreamHead{};
     }
     ARFLOW_RETURN_IF_ERROR(to_status(s, "read stream head"));
   }
@@ -186,14 +191,23 @@ Result<uint64_t> Store::stream_version(std::string_view stream) const {
   it->SeekForPrev(last);
   ARFLOW_RETURN_IF_ERROR(to_status(it->status(), "read stream head"));
   if (!it->Valid()) {
-    return uint64_t{0};
+    return StreamHead{};
   }
   const auto key = it->key();
   const rocksdb::Slice prefix(last.data(), last.size() - 8);
   if (key.size() != last.size() || !key.starts_with(prefix)) {
-    return uint64_t{0};
+    return StreamHead{};
   }
-  return read_be64(std::string_view(key.data() + key.size() - 8, 8));
+  return StreamHead{.version = read_be64(std::string_view(key.data() + key.size() - 8, 8)),
+                    .tag = event_tag(std::string_view(it->value().data(), it->value().size()))};
+}
+
+Result<uint64_t> Store::stream_version(std::string_view stream) const {
+  auto head = stream_head(stream);
+  if (!head.ok()) {
+    return head.status();
+  }
+  return head->version;
 }
 
 absl::Status Store::for_each_event(

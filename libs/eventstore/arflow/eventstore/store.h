@@ -38,6 +38,20 @@ struct StoreOptions {
   const Clock* clock = nullptr;
 };
 
+// Where a stream stands: its head version (0 when it has no event) and the tag of its head
+// event (event_tag of the event's stored bytes; 0 for no event). Every event carries a unique
+// event_id, so two heads at the same version with the same tag are the same history: what a
+// cache of folded streams checks to know that nothing it folded was rolled back since.
+struct StreamHead {
+  uint64_t version = 0;
+  uint64_t tag = 0;
+  bool operator==(const StreamHead&) const = default;
+};
+
+// The tag of a stored event (see StreamHead). Stable within a process only: heads are kept
+// in memory, never stored.
+uint64_t event_tag(std::string_view stored_event);
+
 struct OutboxEntry {
   uint64_t seq = 0;
   internal::v1::OutboxRecord record;
@@ -57,6 +71,8 @@ class Store {
                                             uint64_t from_version = 1) const;
   // The stream's head version; 0 when the stream has no event.
   Result<uint64_t> stream_version(std::string_view stream) const;
+  // The stream's head version and the tag of its head event.
+  Result<StreamHead> stream_head(std::string_view stream) const;
 
   // Every event of every stream, stream by stream, each in version order. Used to rebuild
   // in-memory state at start. Stops at the first error `visit` returns.

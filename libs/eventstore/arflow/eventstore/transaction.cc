@@ -4,13 +4,14 @@
 namespace arflow::eventstore {
 
 Transaction::Transaction(Store& store, PendingWrites& batch, const PendingWrites* committing,
-                         StreamHeads& heads, RowCache& rows, const Clock& clock, UlidGenerator& ids,
-                         uint64_t& next_outbox_seq)
+                         StreamHeads& heads, RowCache& rows, ExecutorLocals& locals,
+                         const Clock& clock, UlidGenerator& ids, uint64_t& next_outbox_seq)
     : store_(store),
       batch_(batch),
       committing_(committing),
       heads_(heads),
       rows_(rows),
+      locals_(locals),
       clock_(clock),
       ids_(ids),
       next_outbox_seq_(next_outbox_seq),
@@ -26,13 +27,12 @@ Result<std::optional<std::string>> Transaction::get(Column column, std::string_v
     }
   }
   // Neither this batch nor the one being written has the row: what is committed is it.
-  std::string slot = PendingWrites::slot(column, key);
-  if (const auto it = rows_.find(slot); it != rows_.end()) {
+  if (const auto it = rows_.find(SlotRef{column, key}); it != rows_.end()) {
     return it->second;
   }
   auto committed = store_.get(column, key);
   if (committed.ok()) {
-    rows_.emplace(std::move(slot), *committed);
+    rows_.emplace(PendingWrites::slot(column, key), *committed);
   }
   return committed;
 }
@@ -51,44 +51,90 @@ void Transaction::put(std::string_view key, std::string_view value) {
 }
 void Transaction::remove(std::string_view key) { remove(Column::kState, key); }
 
+namespace {
+
+// A head as PendingWrites stages it under kStreamHeads: version, then tag.
+std::string head_row(StreamHead head) {
+  std::string row = be64(head.version);
+  append_be64(row, head.tag);
+  return row;
+}
+
+}  // namespace
+
+StreamHead read_head_row(std::string_view row) {
+  return StreamHead{.version = read_be64(row), .tag = read_be64(row.substr(8))};
+}
+
 Result<uint64_t> Transaction::stream_version(std::string_view stream) {
+  auto head = stream_head(stream);
+  if (!head.ok()) {
+    return head.status();
+  }
+  return head->version;
+}
+
+Result<StreamHead> Transaction::stream_head(std::string_view stream) {
   ARFLOW_RETURN_IF_ERROR(validate_stream(stream));
   for (const PendingWrites* layer : {static_cast<const PendingWrites*>(&batch_), committing_}) {
     if (layer == nullptr) {
       continue;
     }
     if (const auto* head = layer->find(Column::kStreamHeads, stream)) {
-      return read_be64(**head);
+      return read_head_row(**head);
     }
   }
   // Neither this batch nor the one being written touched the stream: what is committed is
   // its head.
-  const std::string key(stream);
-  if (const auto it = heads_.find(key); it != heads_.end()) {
+  if (const auto it = heads_.find(stream); it != heads_.end()) {
     return it->second;
   }
-  auto committed = store_.stream_version(stream);
+  auto committed = store_.stream_head(stream);
   if (committed.ok()) {
-    heads_.emplace(key, *committed);
+    heads_.emplace(std::string(stream), *committed);
   }
   return committed;
 }
 
 Result<uint64_t> Transaction::replay(std::string_view stream,
                                      const std::function<void(const Envelope&)>& visit) {
-  auto head = stream_version(stream);
+  auto head = replay_after(stream, StreamHead{}, visit);
   if (!head.ok()) {
     return head.status();
   }
+  return (*head)->version;  // from no event, never void
+}
+
+Result<std::optional<StreamHead>> Transaction::replay_after(
+    std::string_view stream, StreamHead from, const std::function<void(const Envelope&)>& visit) {
+  auto head = stream_head(stream);
+  if (!head.ok()) {
+    return head.status();
+  }
+  if (*head == from) {
+    return *head;
+  }
+  if (head->version < from.version) {
+    return std::nullopt;
+  }
+  if (from.version > 0) {
+    auto row = get(Column::kEvents, event_key(stream, from.version));
+    if (!row.ok()) {
+      return row.status();
+    }
+    if (!row->has_value() || event_tag(**row) != from.tag) {
+      return std::nullopt;
+    }
+  }
   Envelope event;
-  for (uint64_t version = 1; version <= *head; ++version) {
+  for (uint64_t version = from.version + 1; version <= head->version; ++version) {
     auto row = get(Column::kEvents, event_key(stream, version));
     if (!row.ok()) {
       return row.status();
     }
     if (!row->has_value() || !event.ParseFromString(**row)) {
       return absl::DataLossError(fmt::format("stream {}: event {} of {} is missing or unreadable",
-                                             stream, version, *head));
+                                             stream, version, head->version));
     }
     visit(event);
   }
@@ -108,6 +154,7 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
   if (events.empty()) {
     return *head;
   }
+  uint64_t tag = 0;
   if (store_.options().events_topic.empty()) {
     return absl::InternalError("this store publishes no events: it has no events topic");
   }
@@ -132,6 +179,7 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
                                                 stream, scratch_.size(), kMaxMessageBytes));
     }
     put(Column::kEvents, event_key(stream, version), scratch_);
+    tag = event_tag(scratch_);
 
     internal::v1::OutboxRecord record;
     record.set_topic(store_.options().events_topic);
@@ -142,7 +190,7 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
     ARFLOW_RETURN_IF_ERROR(enqueue(record));
     scratch_.clear();
   }
-  put(Column::kStreamHeads, stream, be64(version));
+  put(Column::kStreamHeads, stream, head_row(StreamHead{.version = version, .tag = tag}));
   appended_events_ += events.size();
   return version;
 }

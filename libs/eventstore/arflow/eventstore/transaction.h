@@ -9,10 +9,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <typeindex>
 #include <unordered_map>
 #include <vector>
 
@@ -37,12 +39,40 @@ class ExpectedVersion {
   std::optional<uint64_t> version_;
 };
 
-using StreamHeads = std::unordered_map<std::string, uint64_t>;
+// Transparent on string_view, so that a lookup by stream name allocates nothing. Not
+// noexcept, so that libstdc++ keeps each node's hash (see SlotHash).
+struct StreamNameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view stream) const { return std::hash<std::string_view>{}(stream); }
+};
+using StreamHeads = std::unordered_map<std::string, StreamHead, StreamNameHash, std::equal_to<>>;
+
+// A head as a batch stages it under Column::kStreamHeads (Transaction::append writes it).
+StreamHead read_head_row(std::string_view row);
+
+// Objects the executor keeps from one command to the next (caches of folded streams, say):
+// one per type, made on first use, destroyed with the loop. Only the executor thread
+// touches them, and a batch that cannot be written stops the loop for good, so nothing
+// they hold outlives the writes it was built from.
+class ExecutorLocals {
+ public:
+  template <class T>
+  T& get() {
+    auto& object = objects_[std::type_index(typeid(T))];
+    if (object == nullptr) {
+      object = std::make_shared<T>();  // shared_ptr<void> keeps T's deleter
+    }
+    return *static_cast<T*>(object.get());
+  }
+
+ private:
+  std::unordered_map<std::type_index, std::shared_ptr<void>> objects_;
+};
 
 // Committed state and idempotency rows the loop has seen (written by its batches or read
 // from the database), by PendingWrites slot; nullopt for a row known to be absent. The
 // loop is the only writer, so an entry is never stale; a miss costs a database read.
-using RowCache = std::unordered_map<std::string, std::optional<std::string>>;
+using RowCache = SlotMap;
 
 class Transaction {
  public:
@@ -50,8 +80,8 @@ class Transaction {
   // `heads`: stream head versions known to be committed (a cache the loop owns; it may
   // miss a stream, never be wrong about one).
   Transaction(Store& store, PendingWrites& batch, const PendingWrites* committing,
-              StreamHeads& heads, RowCache& rows, const Clock& clock, UlidGenerator& ids,
-              uint64_t& next_outbox_seq);
+              StreamHeads& heads, RowCache& rows, ExecutorLocals& locals, const Clock& clock,
+              UlidGenerator& ids, uint64_t& next_outbox_seq);
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
@@ -64,11 +94,25 @@ class Transaction {
                           std::span<Envelope> events);
   // Head version of `stream`, 0 when it has no event.
   Result<uint64_t> stream_version(std::string_view stream);
+  // Head version of `stream` and the tag of its head event, as this transaction sees them.
+  Result<StreamHead> stream_head(std::string_view stream);
   // Calls `visit` with each event of `stream`, oldest first, as this transaction sees them
   // (what its batch staged included); returns the head version. DATA_LOSS for an event
   // missing below the head or unreadable.
   Result<uint64_t> replay(std::string_view stream,
                           const std::function<void(const Envelope&)>& visit);
+  // Calls `visit` with each event of `stream` after `from` (a head seen earlier), oldest
+  // first, and returns the head now. nullopt, having visited nothing, when the event `from`
+  // names is no longer in the stream (its append was rolled back): what was folded up to it
+  // is void. From StreamHead{} it visits every event.
+  Result<std::optional<StreamHead>> replay_after(std::string_view stream, StreamHead from,
+                                                 const std::function<void(const Envelope&)>& visit);
+
+  // The executor's object of type T (see ExecutorLocals).
+  template <class T>
+  T& executor_local() {
+    return locals_.get<T>();
+  }
 
   // Queues a message for the relay to publish (e.g. a dead letter). Refuses what Kafka
   // would refuse for good (no topic, more than kMaxMessageBytes): one such entry would
@@ -108,6 +152,7 @@ class Transaction {
   const PendingWrites* committing_;
   StreamHeads& heads_;
   RowCache& rows_;
+  ExecutorLocals& locals_;
   const Clock& clock_;
   UlidGenerator& ids_;
   uint64_t& next_outbox_seq_;
