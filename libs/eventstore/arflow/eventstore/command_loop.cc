@@ -215,7 +215,7 @@ void CommandLoop::remember(const PendingWrites& writes) {
     const auto column = static_cast<Column>(slot[0]);
     if (column == Column::kStreamHeads && value.has_value()) {
       heads_.insert_or_assign(slot.substr(1), read_head_row(*value));
-    } else if (column == Column::kState || column == Column::kIdempotency) {
+    } else if (column == Column::kState) {
       rows_.insert_or_assign(slot, value);
     }
   });

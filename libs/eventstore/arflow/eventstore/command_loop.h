@@ -114,7 +114,7 @@ class CommandLoop {
   uint64_t next_outbox_seq_ = 0;  // executor only
   uint64_t floor_written_ = 0;    // executor only: the outbox floor last staged
   StreamHeads heads_;             // executor only: heads of committed (or handed-over) batches
-  RowCache rows_;                 // executor only: state and idempotency rows likewise
+  RowCache rows_;                 // executor only: state rows likewise
   ExecutorLocals locals_;         // executor only
 
   mutable std::mutex mu_;

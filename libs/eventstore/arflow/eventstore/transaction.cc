@@ -27,6 +27,12 @@ Result<std::optional<std::string>> Transaction::get(Column column, std::string_v
     }
   }
   // Neither this batch nor the one being written has the row: what is committed is it.
+  // Only state rows are cached: events are folded once (FoldCache), and an idempotency
+  // record is read again only by a retry, while caching one per request would hold every
+  // response in memory.
+  if (column != Column::kState) {
+    return store_.get(column, key);
+  }
   if (const auto it = rows_.find(SlotRef{column, key}); it != rows_.end()) {
     return it->second;
   }

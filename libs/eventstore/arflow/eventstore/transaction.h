@@ -69,7 +69,7 @@ class ExecutorLocals {
   std::unordered_map<std::type_index, std::shared_ptr<void>> objects_;
 };
 
-// Committed state and idempotency rows the loop has seen (written by its batches or read
+// Committed state rows the loop has seen (written by its batches or read
 // from the database), by PendingWrites slot; nullopt for a row known to be absent. The
 // loop is the only writer, so an entry is never stale; a miss costs a database read.
 using RowCache = SlotMap;
