@@ -57,14 +57,8 @@ absl::Status not_found(std::string_view field, std::string_view what, std::strin
   return absl::NotFoundError(fmt::format("{}: {} '{}' does not exist", field, what, id));
 }
 
-// Appends `events` to the invoice's stream, folds them in and rewrites its rows.
-absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
-                    std::span<const InvoiceEvent> events) {
-  if (events.empty()) {
-    return absl::OkStatus();
-  }
-  // Folded in place: on any error below, the command fails and its caller drops `invoice`.
-  const bool created = invoice.position.version == 0;
+// Folds events the decider gave into `invoice`.
+absl::Status fold_decided(LoadedInvoice& invoice, std::span<const InvoiceEvent> events) {
   InvoiceState& after = invoice.state;
   for (const auto& event : events) {
     after = evolve(std::move(after), event);
@@ -74,13 +68,23 @@ absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoi
     return absl::InternalError(fmt::format("the events decided for invoice '{}' do not fold: {}",
                                            after.invoice_id, after.integrity.message()));
   }
+  return absl::OkStatus();
+}
+
+// Appends `events`, already folded into `invoice`, to its stream and rewrites its rows.
+absl::Status append_folded(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
+                           std::span<const InvoiceEvent> events) {
+  if (events.empty()) {
+    return absl::OkStatus();
+  }
+  const bool created = invoice.position.version == 0;
   std::vector<Envelope> envelopes;
   envelopes.reserve(events.size());
   for (const auto& event : events) {
-    envelopes.push_back(stamped(caller, after.customer_id));
+    envelopes.push_back(stamped(caller, invoice.state.customer_id));
     set_payload(event, envelopes.back());
   }
-  auto head = txn.append(tenant_stream(caller.tenant, invoice_stream(after.invoice_id)),
+  auto head = txn.append(tenant_stream(caller.tenant, invoice_stream(invoice.state.invoice_id)),
                          ExpectedVersion::exactly(invoice.position.version), envelopes);
   if (!head.ok()) {
     return head.status();
@@ -98,6 +102,14 @@ absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoi
   return keep_invoice(txn, invoice);
 }
 
+// Appends `events` to the invoice's stream, folds them in and rewrites its rows. Folded in
+// place: on any error the command fails and its caller drops `invoice`.
+absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
+                    std::span<const InvoiceEvent> events) {
+  ARFLOW_RETURN_IF_ERROR(fold_decided(invoice, events));
+  return append_folded(txn, caller, invoice, events);
+}
+
 // Appends the number a document took to its series' stream.
 absl::Status record_number(Transaction& txn, const Caller& caller, const SeriesState& series,
                            const SeriesEvent& number, std::string_view customer_id) {
@@ -109,12 +121,17 @@ absl::Status record_number(Transaction& txn, const Caller& caller, const SeriesS
       .status();
 }
 
-// Records what a decision touching several streams decided: the invoice's events, the
-// number, and the other invoices' (deposits') events; all in this command's batch.
+// Records what a decision touching several streams decided: the invoice's events (after
+// `drafted`, events of the same command already folded into `invoice` and not yet
+// appended), the number, and the other invoices' (deposits') events; all in this
+// command's batch.
 absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
                     const SeriesState& series, std::map<std::string, LoadedInvoice>& others,
-                    InvoiceDecision& decision) {
-  ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, decision.events));
+                    InvoiceDecision& decision, std::vector<InvoiceEvent> drafted = {}) {
+  ARFLOW_RETURN_IF_ERROR(fold_decided(invoice, decision.events));
+  drafted.insert(drafted.end(), std::make_move_iterator(decision.events.begin()),
+                 std::make_move_iterator(decision.events.end()));
+  ARFLOW_RETURN_IF_ERROR(append_folded(txn, caller, invoice, drafted));
   if (decision.number.has_value()) {
     ARFLOW_RETURN_IF_ERROR(
         record_number(txn, caller, series, *decision.number, invoice.state.customer_id));
@@ -175,12 +192,12 @@ Result<std::map<std::string, LoadedInvoice>> load_deposits(Transaction& txn, con
   return deposits;
 }
 
+// Issues `invoice` for `customer`. `drafted`: the events that drafted it in this same
+// command, folded into `invoice` but not appended yet (a draft issued at once is appended
+// with its issue, in one go).
 Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
-                          const IssueInvoice& command) {
-  auto customer = load_customer(txn, caller.tenant, invoice.state.customer_id);
-  if (!customer.ok()) {
-    return customer.status();
-  }
+                          const LoadedCustomer& customer, const IssueInvoice& command,
+                          std::vector<InvoiceEvent> drafted = {}) {
   ARFLOW_RETURN_IF_ERROR(validate_series(command.series, "series"));
   auto series = load_series(txn, caller.tenant, command.series);
   if (!series.ok()) {
@@ -195,15 +212,24 @@ Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice&
   for (const auto& [id, deposit] : *deposits) {
     deposit_states.push_back(deposit.state);
   }
-  auto decision = decide(command, invoice.state, customer->state, *series, deposit_states);
+  auto decision = decide(command, invoice.state, customer.state, *series, deposit_states);
   if (!decision.ok()) {
     return decision.status();
   }
-  ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, *series, *deposits, *decision));
+  ARFLOW_RETURN_IF_ERROR(
+      record(txn, caller, invoice, *series, *deposits, *decision, std::move(drafted)));
   return invoice_resource(invoice, InvoiceDetail::kFull);
 }
 
-Result<LoadedInvoice> draft(Transaction& txn, const Caller& caller, const DraftInvoice& command) {
+// A new invoice as `command` drafts it: its events, folded into `invoice` and not yet
+// appended, and the customer it is for.
+struct Drafted {
+  LoadedInvoice invoice;
+  std::vector<InvoiceEvent> events;
+  LoadedCustomer customer;
+};
+
+Result<Drafted> draft(Transaction& txn, const Caller& caller, const DraftInvoice& command) {
   ARFLOW_RETURN_IF_ERROR(validate_id(command.invoice_id, "invoice_id"));
   ARFLOW_RETURN_IF_ERROR(validate_id(command.customer_id, "customer_id"));
   auto customer = load_customer(txn, caller.tenant, command.customer_id);
@@ -226,8 +252,8 @@ Result<LoadedInvoice> draft(Transaction& txn, const Caller& caller, const DraftI
   if (!events.ok()) {
     return events.status();
   }
-  ARFLOW_RETURN_IF_ERROR(record(txn, caller, *invoice, *events));
-  return invoice;
+  ARFLOW_RETURN_IF_ERROR(fold_decided(*invoice, *events));
+  return Drafted{*std::move(invoice), *std::move(events), *std::move(customer)};
 }
 
 }  // namespace
@@ -284,22 +310,24 @@ Result<v1::Customer> update_customer(Transaction& txn, const Caller& caller,
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftInvoice& command) {
-  auto invoice = draft(txn, caller, command);
-  if (!invoice.ok()) {
-    return invoice.status();
+  auto drafted = draft(txn, caller, command);
+  if (!drafted.ok()) {
+    return drafted.status();
   }
-  return invoice_resource(*invoice, InvoiceDetail::kFull);
+  ARFLOW_RETURN_IF_ERROR(append_folded(txn, caller, drafted->invoice, drafted->events));
+  return invoice_resource(drafted->invoice, InvoiceDetail::kFull);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
                             const DraftInvoice& draft_command, const IssueInvoice& command) {
-  // Drafting then issuing within one command: if issuing is refused, the loop rolls the
-  // draft back too, so the caller sees one outcome.
-  auto invoice = draft(txn, caller, draft_command);
-  if (!invoice.ok()) {
-    return invoice.status();
+  // Drafting then issuing within one command: the draft's events are appended with the
+  // issue's, or not at all when issuing is refused, so the caller sees one outcome.
+  auto drafted = draft(txn, caller, draft_command);
+  if (!drafted.ok()) {
+    return drafted.status();
   }
-  return issue(txn, caller, *invoice, command);
+  return issue(txn, caller, drafted->invoice, drafted->customer, command,
+               std::move(drafted->events));
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const EditDraft& command) {
@@ -315,7 +343,11 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const IssueI
   if (!invoice.ok()) {
     return invoice.status();
   }
-  return issue(txn, caller, *invoice, command);
+  auto customer = load_customer(txn, caller.tenant, invoice->state.customer_id);
+  if (!customer.ok()) {
+    return customer.status();
+  }
+  return issue(txn, caller, *invoice, *customer, command);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,

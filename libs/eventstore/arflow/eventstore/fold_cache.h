@@ -27,7 +27,7 @@ template <class Aggregate>
 class FoldCache {
  public:
   // Streams kept at most; past it the cache starts again empty (a miss costs one fold).
-  static constexpr size_t kDefaultCapacity = 200'000;
+  static constexpr size_t kDefaultCapacity = 50'000;
 
   explicit FoldCache(size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
 
