@@ -52,7 +52,8 @@ Result<LoadedInvoice> load_invoice(eventstore::Transaction& txn, std::string_vie
 
 absl::Status keep_invoice(eventstore::Transaction& txn, const LoadedInvoice& invoice) {
   return txn.executor_local<InvoiceFolds>().keep(
-      txn, tenant_stream(invoice.tenant, invoice_stream(invoice.state.invoice_id)), invoice);
+      txn, tenant_stream(invoice.tenant, invoice_stream(invoice.state.invoice_id)), invoice,
+      invoice.position.version);
 }
 
 Result<LoadedInvoice> read_invoice(const eventstore::Store& store, std::string_view tenant,

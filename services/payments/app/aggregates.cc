@@ -45,7 +45,8 @@ Result<LoadedPayment> load_payment(eventstore::Transaction& txn, std::string_vie
 absl::Status keep_payment(eventstore::Transaction& txn, std::string_view tenant,
                           const LoadedPayment& payment) {
   return txn.executor_local<PaymentFolds>().keep(
-      txn, tenant_stream(tenant, payment_stream(payment.state.payment_id)), payment);
+      txn, tenant_stream(tenant, payment_stream(payment.state.payment_id)), payment,
+      payment.version);
 }
 
 Result<LoadedPayment> read_payment(const eventstore::Store& store, std::string_view tenant,

@@ -59,7 +59,7 @@ class FoldCacheTest : public ::testing::Test {
       for (const auto& e : events) {
         seen->event_ids.push_back(e.event_id());
       }
-      ARFLOW_RETURN_IF_ERROR(cache.keep(txn, stream, *seen));
+      ARFLOW_RETURN_IF_ERROR(cache.keep(txn, stream, *seen, *head));
       if (refuse) {
         return precondition_failed("refused after appending");
       }
@@ -121,6 +121,18 @@ TEST_F(FoldCacheTest, AFoldKeptFromAnAppendRolledBackAndReplacedAtTheSameVersion
   auto seen = load("s");
   ASSERT_EQ(seen->event_ids.size(), 2U);
   EXPECT_EQ(seen->event_ids, committed_ids("s"));
+}
+
+TEST_F(FoldCacheTest, KeepingAnAggregateNotFoldedUpToTheHeadIsABug) {
+  ASSERT_TRUE(f_.loop().execute(testing::append_command("s", ExpectedVersion::any(), 2)).ok());
+  Command c;
+  c.tenant = "t1";
+  c.execute = [](Transaction& txn) -> Result<std::string> {
+    ARFLOW_RETURN_IF_ERROR(txn.executor_local<SeenFolds>().keep(txn, "s", Seen{}, 1));
+    return std::string();
+  };
+  EXPECT_EQ(f_.loop().execute(std::move(c)).status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(load("s")->event_ids, committed_ids("s"));
 }
 
 TEST_F(FoldCacheTest, AFullCacheStartsAgainAndStillFoldsEveryStreamRight) {

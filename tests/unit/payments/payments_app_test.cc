@@ -11,10 +11,12 @@
 #include "arflow/contract/convert.h"
 #include "arflow/eventstore/command_loop.h"
 #include "fixtures.h"
+#include "payments/app/aggregates.h"
 #include "payments/app/execute.h"
 #include "payments/app/invoicing_reaction.h"
 #include "payments/app/payment_filter.h"
 #include "payments/app/queries.h"
+#include "payments/app/resources.h"
 #include "support/temp_dir.h"
 
 namespace arflow::payments {
@@ -159,6 +161,23 @@ class PaymentsAppTest : public ::testing::Test {
     return out;
   }
 
+  // The payment as the executor loads it (what it kept after the last change) is the
+  // payment its committed events fold to.
+  void expect_kept_is_folded(std::string_view id) {
+    auto kept = run<app::LoadedPayment>([&](Transaction& txn, const app::Caller& caller) {
+      return app::load_payment(txn, caller.tenant, id);
+    });
+    auto folded = app::read_payment(*store_, kTenant, id);
+    ASSERT_TRUE(kept.ok()) << kept.status();
+    ASSERT_TRUE(folded.ok()) << folded.status();
+    EXPECT_EQ(kept->version, folded->version);
+    EXPECT_EQ(kept->created, folded->created);
+    EXPECT_EQ(kept->updated, folded->updated);
+    const Timestamp at = from_unix_millis(1'790'000'000'000);
+    EXPECT_EQ(app::payment_resource(kTenant, *kept, nullptr, at).DebugString(),
+              app::payment_resource(kTenant, *folded, nullptr, at).DebugString());
+  }
+
   arflow::testing::TempDir dir_;
   std::unique_ptr<eventstore::Store> store_;
   std::unique_ptr<eventstore::CommandLoop> loop_;
@@ -272,6 +291,24 @@ TEST_F(PaymentsAppTest, AChargebackReversesTheAllocationsAndReopensWhatWasInFlig
   EXPECT_EQ(p->status(), v1::PAYMENT_STATUS_CHARGED_BACK);
   EXPECT_THAT(open_invoices(), ElementsAre("i1 100.00 EUR"));
   EXPECT_THAT(credit(), ElementsAre());
+}
+
+TEST_F(PaymentsAppTest, WhatTheExecutorKeepsOfAPaymentIsWhatItsEventsFoldTo) {
+  issued("i1", "2026-000001", 6'000);
+  issued("i2", "2026-000002", 4'000);
+  ASSERT_TRUE(record("p1", money(12'000), "", "for 2026-000002", /*auto_allocate=*/true).ok());
+  expect_kept_is_folded("p1");
+  applied("i2", "p1-a1", 0);
+  rejected("i1", "p1-a2", 6'000);  // voided meanwhile: the money is credit again
+  expect_kept_is_folded("p1");
+  ASSERT_TRUE(
+      exec(RefundPayment{.payment_id = "p1", .amount = money(1'000), .reason = "duplicate"}).ok());
+  expect_kept_is_folded("p1");
+  ASSERT_TRUE(exec(ChargeBackPayment{.payment_id = "p1",
+                                     .reason = "R01 insufficient funds",
+                                     .charged_back_on = date(2026, 11, 22)})
+                  .ok());
+  expect_kept_is_folded("p1");
 }
 
 TEST_F(PaymentsAppTest, AllocationsToUnknownOrAnotherCustomersInvoicesAreRefused) {

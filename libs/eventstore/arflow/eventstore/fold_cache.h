@@ -12,6 +12,8 @@
 //
 // Thread-safety: none; it lives on the loop's executor thread (Transaction::executor_local).
 
+#include <fmt/format.h>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -63,12 +65,19 @@ class FoldCache {
     return aggregate;
   }
 
-  // Keeps `aggregate` as `stream` folded up to its head in `txn`: call it after appending
-  // the events `aggregate` has folded in, so that the next load folds nothing.
-  absl::Status keep(Transaction& txn, std::string_view stream, const Aggregate& aggregate) {
+  // Keeps `aggregate`, folded up to version `folded`, as `stream` folded up to its head in
+  // `txn`: call it after appending the events `aggregate` has folded in, so that the next
+  // load folds nothing. INTERNAL (a bug in the caller) when `folded` is not the head.
+  absl::Status keep(Transaction& txn, std::string_view stream, const Aggregate& aggregate,
+                    uint64_t folded) {
     auto head = txn.stream_head(stream);
     if (!head.ok()) {
       return head.status();
+    }
+    if (head->version != folded) {
+      return absl::InternalError(fmt::format(
+          "stream {} is at version {}: an aggregate folded up to {} cannot be kept as its fold",
+          stream, head->version, folded));
     }
     if (auto it = entries_.find(stream); it != entries_.end()) {
       it->second = Entry{*head, aggregate};
