@@ -209,6 +209,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   std::string phase_list = "unary,batch,lag";
   app.add_option("--phases", phase_list, "Which of unary,batch,lag to run")->capture_default_str();
+  int brokers = 3;
+  app.add_option("--brokers", brokers,
+                 "Brokers of the embedded cluster (each Kafka client polls every one of them)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3));
   CLI11_PARSE(app, argc, argv);
   std::set<std::string> phases;
   for (size_t at = 0; at <= phase_list.size();) {
@@ -225,7 +230,8 @@ int main(int argc, char** argv) {
   ChildProcess broker;
   ChildProcess invoicing_process;
   ChildProcess payments_process;
-  if (!broker.start({arflow::bench::self_dir() + "/arflow-broker", "--partitions", "12"},
+  if (!broker.start({arflow::bench::self_dir() + "/arflow-broker", "--partitions", "12",
+                     "--brokers", std::to_string(brokers)},
                     dir + "/broker.log")) {
     return 1;
   }

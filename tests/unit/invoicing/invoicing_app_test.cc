@@ -1,0 +1,134 @@
+// The invoicing application layer against a real store and command loop: what the executor
+// keeps of an invoice between commands (eventstore::FoldCache) is, after every kind of
+// change, what the invoice's committed events fold to.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+
+#include "arflow/eventstore/command_loop.h"
+#include "fixtures.h"
+#include "invoicing/app/aggregates.h"
+#include "invoicing/app/execute.h"
+#include "invoicing/app/resources.h"
+#include "support/temp_dir.h"
+
+namespace arflow::invoicing {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace): the fixtures
+using eventstore::Transaction;
+
+constexpr std::string_view kTenant = "t1";
+
+class InvoicingAppTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = eventstore::Store::open(
+        {.path = dir_.sub("invoicing"), .events_topic = "arflow.invoicing.events.v1"});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    loop_ = std::make_unique<eventstore::CommandLoop>(*store_);
+  }
+
+  // Runs `work` as one command of the loop and returns its result once durable.
+  template <typename Response>
+  Result<Response> run(std::function<Result<Response>(Transaction&, const app::Caller&)> work) {
+    auto response = std::make_shared<Response>();
+    eventstore::Command command;
+    command.tenant = std::string(kTenant);
+    command.execute = [&, response](Transaction& txn) -> Result<std::string> {
+      const app::Caller caller{.tenant = std::string(kTenant),
+                               .actor = "test",
+                               .causation_id = "r",
+                               .correlation_id = "r"};
+      auto result = work(txn, caller);
+      if (!result.ok()) {
+        return result.status();
+      }
+      *response = *result;
+      return std::string();
+    };
+    auto done = loop_->execute(std::move(command));
+    if (!done.ok()) {
+      return done.status();
+    }
+    return *response;
+  }
+
+  template <typename... Command>
+  void exec(const Command&... command) {
+    auto done = run<v1::Invoice>([&](Transaction& txn, const app::Caller& caller) {
+      return app::execute(txn, caller, command...);
+    });
+    ASSERT_TRUE(done.ok()) << done.status();
+  }
+
+  // The invoice as the executor loads it is the invoice its committed events fold to.
+  void expect_kept_is_folded(std::string_view id) {
+    auto kept = run<app::LoadedInvoice>([&](Transaction& txn, const app::Caller& caller) {
+      return app::load_invoice(txn, caller.tenant, id);
+    });
+    auto folded = app::read_invoice(*store_, kTenant, id);
+    ASSERT_TRUE(kept.ok()) << kept.status();
+    ASSERT_TRUE(folded.ok()) << folded.status();
+    EXPECT_EQ(kept->position.version, folded->position.version);
+    EXPECT_EQ(kept->position.created, folded->position.created);
+    EXPECT_EQ(kept->position.updated, folded->position.updated);
+    EXPECT_EQ(app::invoice_resource(*kept, app::InvoiceDetail::kFull).DebugString(),
+              app::invoice_resource(*folded, app::InvoiceDetail::kFull).DebugString());
+  }
+
+  arflow::testing::TempDir dir_;
+  std::unique_ptr<eventstore::Store> store_;
+  std::unique_ptr<eventstore::CommandLoop> loop_;
+};
+
+TEST_F(InvoicingAppTest, WhatTheExecutorKeepsOfAnInvoiceIsWhatItsEventsFoldTo) {
+  auto customer = run<v1::Customer>([](Transaction& txn, const app::Caller& caller) {
+    return app::execute(txn, caller,
+                        RegisterCustomer{.customer_id = "c1", .details = customer_details()});
+  });
+  ASSERT_TRUE(customer.ok()) << customer.status();
+
+  // Drafted and issued in one command: appended in one go, kept once.
+  exec(DraftInvoice{.invoice_id = "i1",
+                    .customer_id = "c1",
+                    .content =
+                        content_of({line("3", money(10000), 2000), line("1.5", money(3333), 550)})},
+       IssueInvoice{.invoice_id = "i1", .series = "2026", .issue_date = date(2026, 11, 2)});
+  expect_kept_is_folded("i1");
+
+  exec(ApplyPayment{.invoice_id = "i1",
+                    .allocation_id = "p1-a1",
+                    .amount = money(5000),
+                    .paid_on = date(2026, 11, 20)});
+  expect_kept_is_folded("i1");
+
+  exec(RecordRecipientStatus{.invoice_id = "i1",
+                             .status = RecipientStatus::kReceived,
+                             .reason = "on the platform",
+                             .reported_at = from_unix_millis(1'795'000'000'000)});
+  expect_kept_is_folded("i1");
+
+  exec(IssueCreditNote{.invoice_id = "i1",
+                       .credit_note_id = "cn1",
+                       .series = "CN-2026",
+                       .issue_date = date(2026, 11, 21),
+                       .reason = "one unit returned",
+                       .full = false,
+                       .lines = {line("1", money(10000), 2000)}});
+  expect_kept_is_folded("i1");
+
+  exec(ReversePayment{.invoice_id = "i1", .allocation_id = "p1-a1", .reason = "chargeback"});
+  expect_kept_is_folded("i1");
+
+  // A draft recorded on its own, then issued by a later command.
+  exec(DraftInvoice{.invoice_id = "i2", .customer_id = "c1", .content = simple_content()});
+  expect_kept_is_folded("i2");
+  exec(IssueInvoice{.invoice_id = "i2", .series = "2026", .issue_date = date(2026, 11, 3)});
+  expect_kept_is_folded("i2");
+}
+
+}  // namespace
+}  // namespace arflow::invoicing
