@@ -11,6 +11,7 @@
 #include "invoicing/app/aggregates.h"
 #include "invoicing/app/execute.h"
 #include "invoicing/app/resources.h"
+#include "support/loop_command.h"
 #include "support/temp_dir.h"
 
 namespace arflow::invoicing {
@@ -34,26 +35,7 @@ class InvoicingAppTest : public ::testing::Test {
   // Runs `work` as one command of the loop and returns its result once durable.
   template <typename Response>
   Result<Response> run(std::function<Result<Response>(Transaction&, const app::Caller&)> work) {
-    auto response = std::make_shared<Response>();
-    eventstore::Command command;
-    command.tenant = std::string(kTenant);
-    command.execute = [&, response](Transaction& txn) -> Result<std::string> {
-      const app::Caller caller{.tenant = std::string(kTenant),
-                               .actor = "test",
-                               .causation_id = "r",
-                               .correlation_id = "r"};
-      auto result = work(txn, caller);
-      if (!result.ok()) {
-        return result.status();
-      }
-      *response = *result;
-      return std::string();
-    };
-    auto done = loop_->execute(std::move(command));
-    if (!done.ok()) {
-      return done.status();
-    }
-    return *response;
+    return arflow::testing::run_command<Response>(*loop_, kTenant, work);
   }
 
   template <typename... Command>
