@@ -2,6 +2,8 @@
 // Running one piece of application code as a command of a real CommandLoop, the way a gRPC
 // handler or a reaction does, and getting its result back once the batch is durable.
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -10,6 +12,8 @@
 #include "arflow/core/error.h"
 #include "arflow/eventstore/command_loop.h"
 #include "arflow/eventstore/envelope.h"
+#include "arflow/eventstore/store.h"
+#include "support/temp_dir.h"
 
 namespace arflow::testing {
 
@@ -39,5 +43,32 @@ Result<Response> run_command(
   }
   return *response;
 }
+
+// An application-layer test: a store in a temporary directory, its command loop, and run()
+// for the commands of tenant "t1".
+class LoopTest : public ::testing::Test {
+ protected:
+  static constexpr std::string_view kTenant = "t1";
+
+  // Opens the store, publishing on `events_topic`, and starts its loop.
+  void open(std::string_view events_topic) {
+    auto store = eventstore::Store::open(
+        {.path = dir_.sub("store"), .events_topic = std::string(events_topic)});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    loop_ = std::make_unique<eventstore::CommandLoop>(*store_);
+  }
+
+  // Runs `work` as one command of the loop and returns its result once durable.
+  template <typename Response>
+  Result<Response> run(
+      std::function<Result<Response>(eventstore::Transaction&, const eventstore::Caller&)> work) {
+    return run_command<Response>(*loop_, kTenant, work);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<eventstore::Store> store_;
+  std::unique_ptr<eventstore::CommandLoop> loop_;
+};
 
 }  // namespace arflow::testing

@@ -12,7 +12,6 @@
 #include "invoicing/app/execute.h"
 #include "invoicing/app/resources.h"
 #include "support/loop_command.h"
-#include "support/temp_dir.h"
 
 namespace arflow::invoicing {
 namespace {
@@ -20,23 +19,9 @@ namespace {
 using namespace testing;  // NOLINT(google-build-using-namespace): the fixtures
 using eventstore::Transaction;
 
-constexpr std::string_view kTenant = "t1";
-
-class InvoicingAppTest : public ::testing::Test {
+class InvoicingAppTest : public arflow::testing::LoopTest {
  protected:
-  void SetUp() override {
-    auto store = eventstore::Store::open(
-        {.path = dir_.sub("invoicing"), .events_topic = "arflow.invoicing.events.v1"});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    loop_ = std::make_unique<eventstore::CommandLoop>(*store_);
-  }
-
-  // Runs `work` as one command of the loop and returns its result once durable.
-  template <typename Response>
-  Result<Response> run(std::function<Result<Response>(Transaction&, const app::Caller&)> work) {
-    return arflow::testing::run_command<Response>(*loop_, kTenant, work);
-  }
+  void SetUp() override { open("arflow.invoicing.events.v1"); }
 
   template <typename... Command>
   void exec(const Command&... command) {
@@ -60,10 +45,6 @@ class InvoicingAppTest : public ::testing::Test {
     EXPECT_EQ(app::invoice_resource(*kept, app::InvoiceDetail::kFull).DebugString(),
               app::invoice_resource(*folded, app::InvoiceDetail::kFull).DebugString());
   }
-
-  arflow::testing::TempDir dir_;
-  std::unique_ptr<eventstore::Store> store_;
-  std::unique_ptr<eventstore::CommandLoop> loop_;
 };
 
 TEST_F(InvoicingAppTest, WhatTheExecutorKeepsOfAnInvoiceIsWhatItsEventsFoldTo) {

@@ -18,7 +18,6 @@
 #include "payments/app/queries.h"
 #include "payments/app/resources.h"
 #include "support/loop_command.h"
-#include "support/temp_dir.h"
 
 namespace arflow::payments {
 namespace {
@@ -28,23 +27,9 @@ using eventstore::Transaction;
 using ::testing::ElementsAre;
 namespace iv1 = invoicing::v1;
 
-constexpr std::string_view kTenant = "t1";
-
-class PaymentsAppTest : public ::testing::Test {
+class PaymentsAppTest : public arflow::testing::LoopTest {
  protected:
-  void SetUp() override {
-    auto store = eventstore::Store::open(
-        {.path = dir_.sub("payments"), .events_topic = std::string(bus::kPaymentsEvents)});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    loop_ = std::make_unique<eventstore::CommandLoop>(*store_);
-  }
-
-  // Runs `work` as one command of the loop and returns its result once durable.
-  template <typename Response>
-  Result<Response> run(std::function<Result<Response>(Transaction&, const app::Caller&)> work) {
-    return arflow::testing::run_command<Response>(*loop_, kTenant, work);
-  }
+  void SetUp() override { open(bus::kPaymentsEvents); }
 
   template <typename Command>
   Result<v1::Payment> exec(const Command& command) {
@@ -160,9 +145,6 @@ class PaymentsAppTest : public ::testing::Test {
               app::payment_resource(kTenant, *folded, nullptr, at).DebugString());
   }
 
-  arflow::testing::TempDir dir_;
-  std::unique_ptr<eventstore::Store> store_;
-  std::unique_ptr<eventstore::CommandLoop> loop_;
   app::InvoicingReaction reaction_;
   int events_ = 0;
 };
