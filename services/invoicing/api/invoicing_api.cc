@@ -28,7 +28,6 @@ namespace arflow::invoicing::api {
 
 namespace {
 
-constexpr int kMaxBatch = 1000;
 constexpr size_t kExportChunkBytes = size_t{64} * 1024;
 
 using server::check_request_id;
@@ -287,24 +286,18 @@ grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
   if (!principal.ok()) {
     return server::finish_unary(ctx, principal.status());
   }
-  if (auto parent = app::check_parent(request->parent(), principal->tenant_id); !parent.ok()) {
-    return server::finish_unary(ctx, parent);
-  }
-  if (request->requests_size() == 0 || request->requests_size() > kMaxBatch) {
-    return server::finish_unary(
-        ctx, invalid_field("requests", fmt::format("must hold 1 to {} requests", kMaxBatch)));
-  }
   const int n = request->requests_size();
+  if (auto valid = server::check_batch(request->parent(), principal->tenant_id, n); !valid.ok()) {
+    return server::finish_unary(ctx, valid);
+  }
   server::BatchCall<v1::BatchIssueInvoicesResponse::Result, v1::Invoice> batch(
       ctx, *response->mutable_results(), n,
       &v1::BatchIssueInvoicesResponse::Result::mutable_invoice);
   for (int i = 0; i < n; ++i) {
     const auto& one = request->requests(i);
     const std::string prefix = fmt::format("requests[{}].", i);
-    absl::Status valid;
-    if (!one.parent().empty()) {
-      valid = app::check_parent(one.parent(), principal->tenant_id, prefix + "parent");
-    }
+    const absl::Status valid =
+        server::check_element_parent(one.parent(), principal->tenant_id, prefix);
     auto commands = valid.ok() ? create_invoice_commands(one, /*issue=*/true, prefix, clock_)
                                : Result<CreateInvoiceCommands>(valid);
     if (!commands.ok()) {

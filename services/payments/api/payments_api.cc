@@ -16,8 +16,6 @@ namespace arflow::payments::api {
 
 namespace {
 
-constexpr int kMaxBatch = 1000;
-
 using eventstore::Caller;
 using eventstore::Transaction;
 using server::finish_unary;
@@ -100,13 +98,9 @@ grpc::ServerUnaryReactor* PaymentsApi::BatchRecordPayments(
   if (!principal.ok()) {
     return finish_unary(ctx, principal.status());
   }
-  if (auto parent = contract::check_parent(request->parent(), principal->tenant_id); !parent.ok()) {
-    return finish_unary(ctx, parent);
-  }
   const int n = request->requests_size();
-  if (n == 0 || n > kMaxBatch) {
-    return finish_unary(
-        ctx, invalid_field("requests", fmt::format("must hold 1 to {} requests", kMaxBatch)));
+  if (auto valid = server::check_batch(request->parent(), principal->tenant_id, n); !valid.ok()) {
+    return finish_unary(ctx, valid);
   }
   server::BatchCall<v1::BatchRecordPaymentsResponse::Result, v1::Payment> batch(
       ctx, *response->mutable_results(), n,
@@ -114,10 +108,8 @@ grpc::ServerUnaryReactor* PaymentsApi::BatchRecordPayments(
   for (int i = 0; i < n; ++i) {
     const auto& one = request->requests(i);
     const std::string prefix = fmt::format("requests[{}].", i);
-    absl::Status valid;
-    if (!one.parent().empty()) {
-      valid = contract::check_parent(one.parent(), principal->tenant_id, prefix + "parent");
-    }
+    const absl::Status valid =
+        server::check_element_parent(one.parent(), principal->tenant_id, prefix);
     auto work = valid.ok() ? record_payment_work(one, prefix, clock_)
                            : Result<server::Work<v1::Payment>>(valid);
     if (!work.ok()) {

@@ -185,7 +185,9 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
                                                 stream, scratch_.size(), kMaxMessageBytes));
     }
     put(Column::kEvents, event_key(stream, version), scratch_);
-    tag = event_tag(scratch_);
+    if (&e == &events.back()) {
+      tag = event_tag(scratch_);  // only the head's tag is kept
+    }
 
     internal::v1::OutboxRecord record;
     record.set_topic(store_.options().events_topic);

@@ -22,6 +22,7 @@
 // then its outcome by the committer, ordered by the loop's hand-over); distinct elements are
 // distinct messages, all added before the first command is submitted.
 
+#include <fmt/format.h>
 #include <google/protobuf/repeated_ptr_field.h>
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
@@ -29,10 +30,37 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 
+#include "arflow/contract/names.h"
+#include "arflow/core/error.h"
 #include "arflow/server/unary.h"
 
 namespace arflow::server {
+
+// Requests one batch call may hold.
+inline constexpr int kMaxBatchRequests = 1000;
+
+// What a batch call checks before any element: its parent is the caller's tenant, and it
+// holds 1 to kMaxBatchRequests requests.
+inline absl::Status check_batch(std::string_view parent, std::string_view caller_tenant,
+                                int requests) {
+  ARFLOW_RETURN_IF_ERROR(contract::check_parent(parent, caller_tenant));
+  if (requests == 0 || requests > kMaxBatchRequests) {
+    return invalid_field("requests", fmt::format("must hold 1 to {} requests", kMaxBatchRequests));
+  }
+  return absl::OkStatus();
+}
+
+// An element's own parent: empty (the batch's), or the caller's tenant too. `prefix` names
+// the element in errors ("requests[3].").
+inline absl::Status check_element_parent(std::string_view parent, std::string_view caller_tenant,
+                                         std::string_view prefix) {
+  if (parent.empty()) {
+    return absl::OkStatus();
+  }
+  return contract::check_parent(parent, caller_tenant, fmt::format("{}parent", prefix));
+}
 
 template <typename ResultMessage, typename Resource>
 class BatchCall {
