@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <vector>
 
@@ -51,10 +52,25 @@ absl::Status note_allocations(Transaction& txn, const Caller& caller,
   return absl::OkStatus();
 }
 
-// Appends `events` to the payment's stream, folds them in and rewrites its rows; returns
-// the payment's resource as it stands.
-Result<v1::Payment> record(Transaction& txn, const Caller& caller, LoadedPayment& payment,
-                           std::vector<PaymentEvent> events) {
+// Folds into `state` the events a decider just returned for it.
+absl::Status fold_decided(PaymentState& state, const std::vector<PaymentEvent>& events) {
+  for (const auto& event : events) {
+    state = evolve(std::move(state), event);
+  }
+  if (!state.integrity.ok()) {
+    // The decider's own events must fold: anything else is a bug, not the caller's fault.
+    return absl::InternalError(fmt::format("the events decided for payment '{}' do not fold: {}",
+                                           state.payment_id, state.integrity.message()));
+  }
+  return absl::OkStatus();
+}
+
+// Appends `events`, already folded into `payment.state`, to the payment's stream after
+// `payment.version`, rewrites its rows and keeps the fold; returns the payment's resource as
+// it stands. A command that decides several times (a receipt and its auto-allocation)
+// appends once: one stream write, one row, one credit update, one fold kept.
+Result<v1::Payment> append_folded(Transaction& txn, const Caller& caller, LoadedPayment& payment,
+                                  std::vector<PaymentEvent> events) {
   auto previous = load_payment_row(reader_of(txn), caller.tenant, payment.state.payment_id);
   if (!previous.ok()) {
     return previous.status();
@@ -64,15 +80,7 @@ Result<v1::Payment> record(Transaction& txn, const Caller& caller, LoadedPayment
                ? **previous
                : payment_resource(caller.tenant, payment, nullptr, payment.updated);
   }
-  PaymentState& after = payment.state;  // folded in place: on error the caller drops it
-  for (const auto& event : events) {
-    after = evolve(std::move(after), event);
-  }
-  if (!after.integrity.ok()) {
-    // The decider's own events must fold: anything else is a bug, not the caller's fault.
-    return absl::InternalError(fmt::format("the events decided for payment '{}' do not fold: {}",
-                                           after.payment_id, after.integrity.message()));
-  }
+  const PaymentState& after = payment.state;
   std::vector<Envelope> envelopes;
   envelopes.reserve(events.size());
   for (auto& event : events) {
@@ -96,6 +104,13 @@ Result<v1::Payment> record(Transaction& txn, const Caller& caller, LoadedPayment
   ARFLOW_RETURN_IF_ERROR(track_credit(txn, caller.tenant, after));
   ARFLOW_RETURN_IF_ERROR(keep_payment(txn, caller.tenant, payment));
   return resource;
+}
+
+// Folds `events` into the payment and appends them; on error the caller drops `payment`.
+Result<v1::Payment> record(Transaction& txn, const Caller& caller, LoadedPayment& payment,
+                           std::vector<PaymentEvent> events) {
+  ARFLOW_RETURN_IF_ERROR(fold_decided(payment.state, events));
+  return append_folded(txn, caller, payment, std::move(events));
 }
 
 Result<LoadedPayment> existing_payment(Transaction& txn, const Caller& caller,
@@ -132,8 +147,12 @@ Result<v1::Payment> on_payment(Transaction& txn, const Caller& caller, const Com
   return record_decision(txn, caller, *payment, decide(command, payment->state), none);
 }
 
-Result<v1::Payment> allocate(Transaction& txn, const Caller& caller, LoadedPayment& payment,
-                             const AllocatePayment& command, KnownInvoices& invoices) {
+// Decides `command` against `state` and the invoices it names: the allocations are noted on
+// the invoices and folded into `state`; returns the events, not yet appended.
+Result<std::vector<PaymentEvent>> decide_allocation(Transaction& txn, const Caller& caller,
+                                                    PaymentState& state,
+                                                    const AllocatePayment& command,
+                                                    KnownInvoices& invoices) {
   std::vector<KnownInvoice> named;
   named.reserve(command.allocations.size());
   for (const auto& wanted : command.allocations) {
@@ -141,7 +160,22 @@ Result<v1::Payment> allocate(Transaction& txn, const Caller& caller, LoadedPayme
       named.push_back(it->second);
     }
   }
-  return record_decision(txn, caller, payment, decide(command, payment.state, named), invoices);
+  auto events = decide(command, state, named);
+  if (!events.ok()) {
+    return events.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(note_allocations(txn, caller, *events, invoices));
+  ARFLOW_RETURN_IF_ERROR(fold_decided(state, *events));
+  return events;
+}
+
+Result<v1::Payment> allocate(Transaction& txn, const Caller& caller, LoadedPayment& payment,
+                             const AllocatePayment& command, KnownInvoices& invoices) {
+  auto events = decide_allocation(txn, caller, payment.state, command, invoices);
+  if (!events.ok()) {
+    return events.status();
+  }
+  return append_folded(txn, caller, payment, *std::move(events));
 }
 
 // The candidates of an auto-allocation: the open invoices the payment mentions when they
@@ -166,32 +200,37 @@ Result<std::vector<KnownInvoice>> auto_allocation_candidates(Transaction& txn, c
   return load_open_invoices(txn.store(), read, caller.tenant, payment.customer_id);
 }
 
-Result<v1::Payment> allocate_automatically(Transaction& txn, const Caller& caller,
-                                           LoadedPayment& payment) {
-  if (!payment.state.recorded() || payment.state.charged_back ||
-      !payment.state.money->unapplied.is_positive()) {
-    return record(txn, caller, payment, {});
+// Decides where the payment's unapplied money goes (none when it has none), folded into
+// `state` and noted on the invoices; returns the events, not yet appended.
+Result<std::vector<PaymentEvent>> decide_auto_allocation(Transaction& txn, const Caller& caller,
+                                                         PaymentState& state) {
+  std::vector<PaymentEvent> decided;
+  if (!state.recorded() || state.charged_back || !state.money->unapplied.is_positive()) {
+    return decided;
   }
-  auto open = auto_allocation_candidates(txn, caller, payment.state);
+  auto open = auto_allocation_candidates(txn, caller, state);
   if (!open.ok()) {
     return open.status();
   }
-  const std::vector<InvoiceToPay> plan = auto_allocation(payment.state, *open);
+  const std::vector<InvoiceToPay> plan = auto_allocation(state, *open);
   KnownInvoices invoices;
   for (auto& invoice : *open) {
     std::string id = invoice.invoice_id;
     invoices.emplace(std::move(id), std::move(invoice));
   }
-  Result<v1::Payment> resource = record(txn, caller, payment, {});
   // One decision per kMaxAllocations invoices, each seeing what the one before sent.
-  for (size_t from = 0; from < plan.size() && resource.ok(); from += kMaxAllocations) {
+  for (size_t from = 0; from < plan.size(); from += kMaxAllocations) {
     const size_t to = std::min(plan.size(), from + kMaxAllocations);
-    AllocatePayment command{.payment_id = payment.state.payment_id,
+    AllocatePayment command{.payment_id = state.payment_id,
                             .allocations = {plan.begin() + static_cast<ptrdiff_t>(from),
                                             plan.begin() + static_cast<ptrdiff_t>(to)}};
-    resource = allocate(txn, caller, payment, command, invoices);
+    auto events = decide_allocation(txn, caller, state, command, invoices);
+    if (!events.ok()) {
+      return events.status();
+    }
+    std::move(events->begin(), events->end(), std::back_inserter(decided));
   }
-  return resource;
+  return decided;
 }
 
 // The customer's payments with credit, oldest received first (then by id).
@@ -290,11 +329,15 @@ Result<v1::Payment> execute(Transaction& txn, const Caller& caller, const Record
     }
     txn.put(key, command.payment_id);
   }
-  auto resource = record(txn, caller, *payment, *std::move(events));
-  if (!resource.ok() || !auto_allocate) {
-    return resource;
+  ARFLOW_RETURN_IF_ERROR(fold_decided(payment->state, *events));
+  if (auto_allocate) {
+    auto allocations = decide_auto_allocation(txn, caller, payment->state);
+    if (!allocations.ok()) {
+      return allocations.status();
+    }
+    std::move(allocations->begin(), allocations->end(), std::back_inserter(*events));
   }
-  return allocate_automatically(txn, caller, *payment);
+  return append_folded(txn, caller, *payment, *std::move(events));
 }
 
 Result<v1::Payment> execute(Transaction& txn, const Caller& caller,
@@ -323,7 +366,11 @@ Result<v1::Payment> auto_allocate(Transaction& txn, const Caller& caller,
     return payment.status();
   }
   ARFLOW_RETURN_IF_ERROR(payment->state.integrity);
-  return allocate_automatically(txn, caller, *payment);
+  auto events = decide_auto_allocation(txn, caller, payment->state);
+  if (!events.ok()) {
+    return events.status();
+  }
+  return append_folded(txn, caller, *payment, *std::move(events));
 }
 
 Result<v1::Payment> execute(Transaction& txn, const Caller& caller, const RefundPayment& command) {
