@@ -110,14 +110,18 @@ absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoi
   return append_folded(txn, caller, invoice, events);
 }
 
-// Appends the number a document took to its series' stream.
+// Appends the number a document took to its series' stream. The stream is not published:
+// it spans customers, so its events would reach consumers out of order (messages are keyed
+// by customer), and the number goes out in the document's own event (InvoiceIssued,
+// CreditNoteIssued).
 absl::Status record_number(Transaction& txn, const Caller& caller, const SeriesState& series,
                            const SeriesEvent& number, std::string_view customer_id) {
   std::vector<Envelope> envelopes{stamped(caller, customer_id)};
   set_payload(number, envelopes.back());
   return txn
       .append(tenant_stream(caller.tenant, series_stream(number.series())),
-              ExpectedVersion::exactly(series.last_sequence), envelopes)
+              ExpectedVersion::exactly(series.last_sequence), envelopes,
+              eventstore::Publication::kStoreOnly)
       .status();
 }
 

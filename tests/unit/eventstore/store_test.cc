@@ -52,6 +52,33 @@ TEST(Store, EveryAppendedEventIsInTheOutboxWithItsCustomerKeyAndType) {
   EXPECT_EQ(published.version(), 1u);
 }
 
+TEST(Store, AStoreOnlyStreamKeepsItsEventsAndPublishesNone) {
+  StoreFixture f;
+  Command c;
+  c.execute = [](Transaction& txn) -> Result<std::string> {
+    std::vector<Envelope> numbers{testing::event_for("acme", "cust-1"),
+                                  testing::event_for("acme", "cust-2")};
+    auto series =
+        txn.append("series/2026", ExpectedVersion::no_stream(), numbers, Publication::kStoreOnly);
+    std::vector<Envelope> invoice{testing::event_for("acme", "cust-1")};
+    auto published = txn.append("invoice/1", ExpectedVersion::no_stream(), invoice);
+    if (!series.ok() || !published.ok()) {
+      return !series.ok() ? series.status() : published.status();
+    }
+    return std::to_string(*series);
+  };
+  ASSERT_EQ(*f.loop().execute(std::move(c)), "2");
+
+  EXPECT_EQ(f.store().read_stream("series/2026")->size(), 2u);
+  EXPECT_EQ(*f.store().stream_version("series/2026"), 2u);
+  auto outbox = f.store().read_outbox(0, 10);
+  ASSERT_TRUE(outbox.ok());
+  ASSERT_EQ(outbox->size(), 1u);  // the invoice's event only
+  Envelope published;
+  ASSERT_TRUE(published.ParseFromString((*outbox)[0].record.value()));
+  EXPECT_EQ(published.stream(), "invoice/1");
+}
+
 TEST(Store, RemovedOutboxEntriesAreGoneAndSequenceNumbersContinueAfterReopen) {
   StoreFixture f;
   for (int i = 0; i < 5; ++i) {

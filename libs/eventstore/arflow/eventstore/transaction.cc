@@ -148,7 +148,7 @@ Result<std::optional<StreamHead>> Transaction::replay_after(
 }
 
 Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion expected,
-                                     std::span<Envelope> events) {
+                                     std::span<Envelope> events, Publication publication) {
   auto head = stream_version(stream);
   if (!head.ok()) {
     return head.status();
@@ -161,7 +161,8 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
     return *head;
   }
   uint64_t tag = 0;
-  if (store_.options().events_topic.empty()) {
+  const bool published = publication == Publication::kOnEventsTopic;
+  if (published && store_.options().events_topic.empty()) {
     return absl::InternalError("this store publishes no events: it has no events topic");
   }
   uint64_t version = *head;
@@ -187,6 +188,10 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
     put(Column::kEvents, event_key(stream, version), scratch_);
     if (&e == &events.back()) {
       tag = event_tag(scratch_);  // only the head's tag is kept
+    }
+    if (!published) {
+      scratch_.clear();
+      continue;
     }
 
     internal::v1::OutboxRecord record;

@@ -74,6 +74,12 @@ class ExecutorLocals {
 // loop is the only writer, so an entry is never stale; a miss costs a database read.
 using RowCache = SlotMap;
 
+// Whether a stream's events go out on the events topic. Messages are keyed by customer, so
+// only a stream whose events all belong to one customer keeps its order for consumers; a
+// stream that spans customers (a numbering series) stays in the store, its facts published
+// in the events of the documents it concerns.
+enum class Publication { kOnEventsTopic, kStoreOnly };
+
 class Transaction {
  public:
   // `committing`: the batch whose synced write may still be under way (or nullptr).
@@ -87,11 +93,13 @@ class Transaction {
 
   // Appends `events` to `stream` when its head is at `expected`; ABORTED otherwise (never a
   // silent overwrite). Fills each envelope's stream, version, recorded_at and, when empty,
-  // event_id and occurred_at; queues each for publishing on the store's events topic with
-  // key "<tenant_id>/<customer_id>". Returns the new head version. INVALID_ARGUMENT for an
-  // event too large to publish; INTERNAL when the store publishes no events.
+  // event_id and occurred_at; unless `publication` is kStoreOnly, queues each for publishing
+  // on the store's events topic with key "<tenant_id>/<customer_id>". Returns the new head
+  // version. INVALID_ARGUMENT for an event too large to publish; INTERNAL when the store
+  // publishes no events and `publication` asks for it.
   Result<uint64_t> append(std::string_view stream, ExpectedVersion expected,
-                          std::span<Envelope> events);
+                          std::span<Envelope> events,
+                          Publication publication = Publication::kOnEventsTopic);
   // Head version of `stream`, 0 when it has no event.
   Result<uint64_t> stream_version(std::string_view stream);
   // Head version of `stream` and the tag of its head event, as this transaction sees them.
