@@ -214,6 +214,29 @@ TEST_F(PaymentsAppTest, AutoAllocationPaysTheInvoiceTheRemittanceNamesThenTheOld
   EXPECT_THAT(open_invoices(), ElementsAre("i3 0.00 EUR", "i1 20.00 EUR", "i2 0.00 EUR"));
 }
 
+// A bank line that settles a customer's whole ledger: more invoices than one allocation
+// decision takes (kMaxAllocations), decided one after the other on the receipt folded in
+// memory, and appended with it.
+TEST_F(PaymentsAppTest, AReceiptAutoAllocatedOverMoreInvoicesThanOneDecisionTakesIsOneAppend) {
+  const int invoices = static_cast<int>(kMaxAllocations) + 5;
+  for (int i = 1; i <= invoices; ++i) {
+    issued(fmt::format("i{}", i), fmt::format("2026-{:06}", i), 100, date(2026, 9, 1));
+  }
+  auto p = record("p1", money(100 * invoices + 250), "", "", /*auto_allocate=*/true);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->allocations_size(), invoices);
+  EXPECT_EQ(format(contract::from_proto(p->unapplied(), "u").value()), "2.50 EUR");
+
+  std::vector<events::v1::Envelope> history;
+  auto folded = app::read_payment(*store_, kTenant, "p1", &history);
+  ASSERT_TRUE(folded.ok()) << folded.status();
+  ASSERT_EQ(history.size(), static_cast<size_t>(invoices) + 1);  // the receipt, each allocation
+  EXPECT_TRUE(history.front().has_payment_recorded());
+  EXPECT_TRUE(history.back().has_payment_allocated());
+  EXPECT_THAT(credit(), ElementsAre("2.50 EUR"));
+  expect_kept_is_folded("p1");
+}
+
 TEST_F(PaymentsAppTest, CreditIsDrawnFromTheOldestPaymentsAndCanBeRefunded) {
   issued("i1", "2026-000001", 9'000);
   RecordPayment older = receipt(money(5'000));
