@@ -135,7 +135,7 @@ TEST_F(FoldCacheTest, KeepingAnAggregateNotFoldedUpToTheHeadIsABug) {
   EXPECT_EQ(load("s")->event_ids, committed_ids("s"));
 }
 
-TEST_F(FoldCacheTest, AFullCacheStartsAgainAndStillFoldsEveryStreamRight) {
+TEST_F(FoldCacheTest, AFullCacheReplacesAnEntryAndStillFoldsEveryStreamRight) {
   Command c;
   c.tenant = "t1";
   std::vector<std::vector<std::string>> loaded;
@@ -163,6 +163,38 @@ TEST_F(FoldCacheTest, AFullCacheStartsAgainAndStillFoldsEveryStreamRight) {
   for (size_t i = 0; i < loaded.size(); ++i) {
     EXPECT_EQ(loaded[i], committed_ids("s" + std::to_string(i % 5))) << i;
   }
+}
+
+// Payments come for invoices in about the order they were issued. With more invoices than
+// places, a full cache still keeps most of them between two passes: the second pass folds
+// only the streams it lost, not every stream (as starting again empty, or LRU, would).
+TEST_F(FoldCacheTest, WithMoreStreamsThanPlacesASecondPassInOrderStillHitsMostOfThem) {
+  constexpr int kStreams = 60;
+  Command c;
+  c.tenant = "t1";
+  int refolded = 0;
+  c.execute = [&](Transaction& txn) -> Result<std::string> {
+    SeenFolds cache(50);
+    for (int pass = 0; pass < 2; ++pass) {
+      for (int i = 0; i < kStreams; ++i) {
+        const std::string stream = "s" + std::to_string(i);
+        if (pass == 0) {
+          std::vector<Envelope> events{event_for("t1", "c1")};
+          ARFLOW_RETURN_IF_ERROR(txn.append(stream, ExpectedVersion::any(), events).status());
+        }
+        auto seen = cache.load(txn, stream, Seen{}, [&](Seen& s, const Envelope& e) {
+          s.event_ids.push_back(e.event_id());
+          refolded += pass;
+        });
+        ARFLOW_RETURN_IF_ERROR(seen.status());
+        EXPECT_EQ(seen->event_ids.size(), 1U) << stream;
+        EXPECT_LE(cache.size(), 50U);
+      }
+    }
+    return std::string();
+  };
+  ASSERT_TRUE(f_.loop().execute(std::move(c)).ok());
+  EXPECT_LT(refolded, kStreams / 2);  // starting again empty would fold all 60 again
 }
 
 }  // namespace
