@@ -71,7 +71,10 @@ absl::Status fold_decided(PaymentState& state, const std::vector<PaymentEvent>& 
 // appends once: one stream write, one row, one credit update, one fold kept.
 Result<v1::Payment> append_folded(Transaction& txn, const Caller& caller, LoadedPayment& payment,
                                   std::vector<PaymentEvent> events) {
-  auto previous = load_payment_row(reader_of(txn), caller.tenant, payment.state.payment_id);
+  // A payment with no event yet has no row: no read for a new receipt.
+  auto previous = payment.version == 0
+                      ? Result<std::optional<v1::Payment>>(std::nullopt)
+                      : load_payment_row(reader_of(txn), caller.tenant, payment.state.payment_id);
   if (!previous.ok()) {
     return previous.status();
   }
