@@ -9,7 +9,7 @@ namespace arflow::invoicing::app {
 
 namespace {
 
-void set_issued(const IssuedInvoice& issued, v1::Invoice& out) {
+void set_issued(const IssuedInvoice& issued, InvoiceDetail detail, v1::Invoice& out) {
   out.set_series(issued.series);
   out.set_number(issued.number);
   *out.mutable_issue_date() = to_proto(issued.issue_date);
@@ -19,8 +19,10 @@ void set_issued(const IssuedInvoice& issued, v1::Invoice& out) {
     *out.mutable_early_payment_deadline() = to_proto(*issued.early_payment_deadline);
   }
   *out.mutable_customer() = to_proto(issued.customer);
-  for (const Money& net : issued.line_nets) {
-    *out.add_line_net_amounts() = to_proto(net);
+  if (detail == InvoiceDetail::kFull) {
+    for (const Money& net : issued.line_nets) {
+      *out.add_line_net_amounts() = to_proto(net);
+    }
   }
   for (const TaxAmount& tax : issued.taxes) {
     *out.add_taxes() = to_proto(tax);
@@ -70,15 +72,9 @@ v1::Invoice invoice_resource(const LoadedInvoice& invoice, InvoiceDetail detail)
   out.set_invoice_id(s.invoice_id);
   out.set_customer_id(s.customer_id);
   out.set_status(to_proto(s.status));
-  *out.mutable_content() = to_proto(s.content);
-  if (detail == InvoiceDetail::kBasic) {
-    out.mutable_content()->clear_lines();
-  }
+  *out.mutable_content() = to_proto(s.content, detail == InvoiceDetail::kFull);
   if (s.issued.has_value()) {
-    set_issued(*s.issued, out);
-    if (detail == InvoiceDetail::kBasic) {
-      out.clear_line_net_amounts();
-    }
+    set_issued(*s.issued, detail, out);
   }
   if (s.recipient_status.has_value()) {
     out.set_recipient_status(to_proto(s.recipient_status->status));

@@ -354,12 +354,14 @@ Result<LatePaymentTerms> from_proto(const v1::LatePaymentTerms& terms, std::stri
   return out;
 }
 
-v1::InvoiceContent to_proto(const InvoiceContent& content) {
+v1::InvoiceContent to_proto(const InvoiceContent& content, bool with_lines) {
   v1::InvoiceContent out;
   out.set_currency(content.currency);
   out.set_kind(to_proto(content.kind));
-  for (const InvoiceLine& line : content.lines) {
-    *out.add_lines() = to_proto(line);
+  if (with_lines) {
+    for (const InvoiceLine& line : content.lines) {
+      *out.add_lines() = to_proto(line);
+    }
   }
   if (content.payment_terms.has_value()) {
     *out.mutable_payment_terms() = to_proto(*content.payment_terms);

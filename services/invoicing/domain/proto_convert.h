@@ -61,7 +61,8 @@ v1::EarlyPaymentDiscount to_proto(const EarlyPaymentDiscount& discount);
 v1::LatePaymentTerms to_proto(const LatePaymentTerms& terms);
 Result<LatePaymentTerms> from_proto(const v1::LatePaymentTerms& terms, std::string_view field);
 
-v1::InvoiceContent to_proto(const InvoiceContent& content);
+// `with_lines` false leaves the lines out (a list row), without building them first.
+v1::InvoiceContent to_proto(const InvoiceContent& content, bool with_lines = true);
 Result<InvoiceContent> from_proto(const v1::InvoiceContent& content, std::string_view field);
 
 }  // namespace arflow::invoicing
