@@ -197,5 +197,27 @@ TEST_F(FoldCacheTest, WithMoreStreamsThanPlacesASecondPassInOrderStillHitsMostOf
   EXPECT_LT(refolded, kStreams / 2);  // starting again empty would fold all 60 again
 }
 
+// Forgetting a fold (rolled back) kept among others leaves every other one usable, and
+// keeps after it stay consistent.
+TEST_F(FoldCacheTest, AFoldForgottenAmongOthersLeavesTheOthersKept) {
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(append_and_keep("s" + std::to_string(i), 1, /*refuse=*/false).ok());
+  }
+  ASSERT_FALSE(append_and_keep("s1", 1, /*refuse=*/true).ok());  // its kept fold is void
+  folded_ = 0;
+  for (int i = 0; i < 4; ++i) {
+    const std::string stream = "s" + std::to_string(i);
+    EXPECT_EQ(load(stream)->event_ids, committed_ids(stream)) << stream;
+  }
+  EXPECT_EQ(folded_, 1);  // s1 alone, folded again from its first event
+  for (int i = 4; i < 8; ++i) {
+    ASSERT_TRUE(append_and_keep("s" + std::to_string(i), 2, /*refuse=*/false).ok());
+  }
+  for (int i = 0; i < 8; ++i) {
+    const std::string stream = "s" + std::to_string(i);
+    EXPECT_EQ(load(stream)->event_ids, committed_ids(stream)) << stream;
+  }
+}
+
 }  // namespace
 }  // namespace arflow::eventstore

@@ -215,9 +215,10 @@ TEST_F(PaymentsAppTest, AutoAllocationPaysTheInvoiceTheRemittanceNamesThenTheOld
 }
 
 // A bank line that settles a customer's whole ledger: more invoices than one allocation
-// decision takes (kMaxAllocations), decided one after the other on the receipt folded in
-// memory, and appended with it.
-TEST_F(PaymentsAppTest, AReceiptAutoAllocatedOverMoreInvoicesThanOneDecisionTakesIsOneAppend) {
+// decision takes (kMaxAllocations). Each decision must see what the one before allocated
+// (the receipt is folded in memory as they are decided, and appended with them).
+TEST_F(PaymentsAppTest,
+       AReceiptAutoAllocatedOverMoreInvoicesThanOneDecisionTakesRecordsEveryAllocation) {
   const int invoices = static_cast<int>(kMaxAllocations) + 5;
   for (int i = 1; i <= invoices; ++i) {
     issued(fmt::format("i{}", i), fmt::format("2026-{:06}", i), 100, date(2026, 9, 1));

@@ -38,6 +38,9 @@ class FoldCache {
   static constexpr size_t kDefaultCapacity = 50'000;
 
   explicit FoldCache(size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
+  // streams_ views the keys of entries_: a copy would view the original's.
+  FoldCache(const FoldCache&) = delete;
+  FoldCache& operator=(const FoldCache&) = delete;
 
   // `stream` folded up to its head as `txn` sees it: `empty` with every event folded in by
   // `fold(aggregate, event)`, starting from the cached fold when it is still good.
