@@ -56,7 +56,7 @@ class FoldCache {
         return head.status();
       }
       if (head->has_value()) {
-        if (**head != it->second.head) {
+        if (**head != it->second.head) {  // the entry at hand: no second lookup
           it->second.head = **head;
           it->second.aggregate = aggregate;
         }
@@ -70,7 +70,7 @@ class FoldCache {
       return head.status();
     }
     if ((*head)->version > 0) {
-      keep_at(std::string(stream), **head, aggregate);
+      keep_at(stream, **head, aggregate);
     }
     return aggregate;
   }
@@ -89,12 +89,7 @@ class FoldCache {
           "stream {} is at version {}: an aggregate folded up to {} cannot be kept as its fold",
           stream, head->version, folded));
     }
-    if (auto it = entries_.find(stream); it != entries_.end()) {
-      it->second.head = *head;
-      it->second.aggregate = aggregate;
-    } else {
-      keep_at(std::string(stream), *head, aggregate);
-    }
+    keep_at(stream, *head, aggregate);
     return absl::OkStatus();
   }
 
@@ -108,12 +103,18 @@ class FoldCache {
   };
   using Entries = std::unordered_map<std::string, Entry, StreamNameHash, std::equal_to<>>;
 
-  void keep_at(std::string stream, StreamHead head, const Aggregate& aggregate) {
+  // Keeps `aggregate` as `stream` folded up to `head`, in place of what was kept for it, or
+  // in a new entry (that of another stream when full).
+  void keep_at(std::string_view stream, StreamHead head, const Aggregate& aggregate) {
+    if (auto it = entries_.find(stream); it != entries_.end()) {
+      it->second.head = head;
+      it->second.aggregate = aggregate;
+      return;
+    }
     if (entries_.size() >= capacity_ && !streams_.empty()) {
       forget(entries_.find(streams_[victims_() % streams_.size()]));
     }
-    // Called for a stream not kept: the emplace inserts.
-    auto it = entries_.emplace(std::move(stream), Entry{head, aggregate, streams_.size()}).first;
+    auto it = entries_.emplace(std::string(stream), Entry{head, aggregate, streams_.size()}).first;
     streams_.push_back(it->first);
   }
 

@@ -102,15 +102,6 @@ Result<StreamHead> Transaction::stream_head(std::string_view stream) {
   return committed;
 }
 
-Result<uint64_t> Transaction::replay(std::string_view stream,
-                                     const std::function<void(const Envelope&)>& visit) {
-  auto head = replay_after(stream, StreamHead{}, visit);
-  if (!head.ok()) {
-    return head.status();
-  }
-  return (*head)->version;  // from no event, never void
-}
-
 Result<std::optional<StreamHead>> Transaction::replay_after(
     std::string_view stream, StreamHead from, const std::function<void(const Envelope&)>& visit) {
   auto head = stream_head(stream);

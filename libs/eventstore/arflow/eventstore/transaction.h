@@ -104,15 +104,11 @@ class Transaction {
   Result<uint64_t> stream_version(std::string_view stream);
   // Head version of `stream` and the tag of its head event, as this transaction sees them.
   Result<StreamHead> stream_head(std::string_view stream);
-  // Calls `visit` with each event of `stream`, oldest first, as this transaction sees them
-  // (what its batch staged included); returns the head version. DATA_LOSS for an event
-  // missing below the head or unreadable.
-  Result<uint64_t> replay(std::string_view stream,
-                          const std::function<void(const Envelope&)>& visit);
   // Calls `visit` with each event of `stream` after `from` (a head seen earlier), oldest
-  // first, and returns the head now. nullopt, having visited nothing, when the event `from`
-  // names is no longer in the stream (its append was rolled back): what was folded up to it
-  // is void. From StreamHead{} it visits every event.
+  // first, as this transaction sees them (what its batch staged included), and returns the
+  // head now. From StreamHead{} it visits every event. nullopt, having visited nothing, when
+  // the event `from` names is no longer in the stream (its append was rolled back): what was
+  // folded up to it is void. DATA_LOSS for an event missing below the head or unreadable.
   Result<std::optional<StreamHead>> replay_after(std::string_view stream, StreamHead from,
                                                  const std::function<void(const Envelope&)>& visit);
 
