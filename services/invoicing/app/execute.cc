@@ -125,17 +125,12 @@ absl::Status record_number(Transaction& txn, const Caller& caller, const SeriesS
       .status();
 }
 
-// Records what a decision touching several streams decided: the invoice's events (after
-// `drafted`, events of the same command already folded into `invoice` and not yet
-// appended), the number, and the other invoices' (deposits') events; all in this
-// command's batch.
+// Records what a decision touching several streams decided: the invoice's events, the
+// number, and the other invoices' (deposits') events; all in this command's batch.
 absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
                     const SeriesState& series, std::map<std::string, LoadedInvoice>& others,
-                    InvoiceDecision& decision, std::vector<InvoiceEvent> drafted = {}) {
-  ARFLOW_RETURN_IF_ERROR(fold_decided(invoice, decision.events));
-  drafted.insert(drafted.end(), std::make_move_iterator(decision.events.begin()),
-                 std::make_move_iterator(decision.events.end()));
-  ARFLOW_RETURN_IF_ERROR(append_folded(txn, caller, invoice, drafted));
+                    InvoiceDecision& decision) {
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, decision.events));
   if (decision.number.has_value()) {
     ARFLOW_RETURN_IF_ERROR(
         record_number(txn, caller, series, *decision.number, invoice.state.customer_id));
@@ -196,12 +191,13 @@ Result<std::map<std::string, LoadedInvoice>> load_deposits(Transaction& txn, con
   return deposits;
 }
 
-// Issues `invoice` for `customer`. `drafted`: the events that drafted it in this same
-// command, folded into `invoice` but not appended yet (a draft issued at once is appended
-// with its issue, in one go).
+// Whether the draft being issued was made by the same command (folded, never appended).
+enum class Draft { kStored, kThisCommand };
+
+// Issues `invoice` for `customer`.
 Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
                           const LoadedCustomer& customer, const IssueInvoice& command,
-                          std::vector<InvoiceEvent> drafted = {}) {
+                          Draft draft = Draft::kStored) {
   ARFLOW_RETURN_IF_ERROR(validate_series(command.series, "series"));
   auto series = load_series(txn, caller.tenant, command.series);
   if (!series.ok()) {
@@ -220,8 +216,14 @@ Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice&
   if (!decision.ok()) {
     return decision.status();
   }
-  ARFLOW_RETURN_IF_ERROR(
-      record(txn, caller, invoice, *series, *deposits, *decision, std::move(drafted)));
+  if (draft == Draft::kThisCommand) {
+    // Its InvoiceIssued alone is recorded: it carries the whole content, so an
+    // InvoiceDrafted before it would tell nobody anything (one event, one message and one
+    // row less per invoice). What is kept is the fold of that event from nothing, as a
+    // reload would fold it.
+    invoice.state = InvoiceState{};
+  }
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, *series, *deposits, *decision));
   return invoice_resource(invoice, InvoiceDetail::kFull);
 }
 
@@ -324,14 +326,13 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftI
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
                             const DraftInvoice& draft_command, const IssueInvoice& command) {
-  // Drafting then issuing within one command: the draft's events are appended with the
-  // issue's, or not at all when issuing is refused, so the caller sees one outcome.
+  // Drafting then issuing within one command: the caller sees one outcome, an issued
+  // invoice or nothing at all.
   auto drafted = draft(txn, caller, draft_command);
   if (!drafted.ok()) {
     return drafted.status();
   }
-  return issue(txn, caller, drafted->invoice, drafted->customer, command,
-               std::move(drafted->events));
+  return issue(txn, caller, drafted->invoice, drafted->customer, command, Draft::kThisCommand);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const EditDraft& command) {

@@ -323,6 +323,7 @@ Result<InvoiceDecision> decide(const IssueInvoice& command, const InvoiceState& 
   *issued.mutable_issue_date() = to_proto(command.issue_date);
   *issued.mutable_due_date() = to_proto(due);
   *issued.mutable_payment_terms() = to_proto(terms);
+  issued.set_payment_terms_from_customer(!content.payment_terms.has_value());
   if (content.early_payment_discount.has_value()) {
     auto& discount = *issued.mutable_early_payment_discount();
     discount = to_proto(*content.early_payment_discount);

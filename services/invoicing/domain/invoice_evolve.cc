@@ -72,8 +72,34 @@ absl::Status apply(InvoiceState& s, const v1::InvoiceDraftDeleted&) {
   return absl::OkStatus();
 }
 
+// The content an invoice had before it was priced, as its InvoiceIssued prints it.
+Result<InvoiceContent> content_of(const v1::InvoiceIssued& e) {
+  v1::InvoiceContent content;
+  content.set_currency(e.currency());
+  content.set_kind(e.kind());
+  *content.mutable_lines() = e.lines();
+  if (!e.payment_terms_from_customer()) {
+    *content.mutable_payment_terms() = e.payment_terms();
+  }
+  if (e.has_early_payment_discount()) {
+    *content.mutable_early_payment_discount() = e.early_payment_discount();
+  }
+  if (e.has_late_payment_terms()) {
+    *content.mutable_late_payment_terms() = e.late_payment_terms();
+  }
+  for (const v1::DepositDeduction& deposit : e.deposits()) {
+    content.add_deposit_invoice_ids(deposit.deposit_invoice_id());
+  }
+  return from_proto(content, "content");
+}
+
 absl::Status apply(InvoiceState& s, const v1::InvoiceIssued& e) {
-  if (s.status != InvoiceStatus::kDraft || e.currency() != s.content.currency) {
+  if (s.status == InvoiceStatus::kNone) {
+    // Drafted and issued by one command: no InvoiceDrafted before, the content is here.
+    ARFLOW_ASSIGN_OR_RETURN(s.content, content_of(e));
+    s.invoice_id = e.invoice_id();
+    s.customer_id = e.customer_id();
+  } else if (s.status != InvoiceStatus::kDraft || e.currency() != s.content.currency) {
     return corrupt(s, "issued when not a draft, or in another currency");
   }
   ARFLOW_ASSIGN_OR_RETURN(Date issue_date, from_proto(e.issue_date(), "issue_date"));

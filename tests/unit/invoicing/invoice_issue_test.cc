@@ -194,6 +194,50 @@ TEST(InvoiceIssueTest, AFinalInvoiceDeductsItsDeposits) {
             (std::vector<TaxAmount>{{2000, money(70000), money(14000)}}));
 }
 
+// An invoice drafted and issued by one command is recorded as its InvoiceIssued alone: that
+// event, folded on a new stream, gives the invoice that drafting then issuing gives.
+void expect_issued_alone_folds_as_drafted_then_issued(Book& book, const std::string& id,
+                                                      const InvoiceContent& content) {
+  ASSERT_TRUE(book.run(draft(id, content)).ok());
+  auto decision = book.issue(issue(id, date(2026, 3, 15)));
+  ASSERT_TRUE(decision.ok()) << decision.status();
+  const InvoiceState alone = evolve(InvoiceState{}, decision->events.front());
+  const InvoiceState& both = book.invoice(id);
+  ASSERT_TRUE(alone.integrity.ok()) << alone.integrity;
+  EXPECT_EQ(alone.invoice_id, id);
+  EXPECT_EQ(alone.customer_id, both.customer_id);
+  EXPECT_EQ(alone.status, both.status);
+  EXPECT_EQ(to_proto(alone.content).DebugString(), to_proto(both.content).DebugString());
+  EXPECT_EQ(alone.issued->number, both.issued->number);
+  EXPECT_EQ(alone.issued->due_date, both.issued->due_date);
+  EXPECT_EQ(alone.issued->payment_terms, both.issued->payment_terms);
+  EXPECT_EQ(alone.issued->early_payment_deadline, both.issued->early_payment_deadline);
+  EXPECT_EQ(alone.issued->customer, both.issued->customer);
+  EXPECT_EQ(alone.issued->taxes, both.issued->taxes);
+  EXPECT_EQ(alone.issued->creditable, both.issued->creditable);
+  EXPECT_EQ(alone.issued->deposits.size(), both.issued->deposits.size());
+  EXPECT_EQ(alone.issued->receivable.balance, both.issued->receivable.balance);
+}
+
+TEST(InvoiceIssueTest, AnInvoiceIssuedWithoutADraftEventHoldsItsWholeContent) {
+  Book book;
+  // The customer's default terms: the content says none, and says so again when folded.
+  InvoiceContent content =
+      content_of({line("3", money(1999), 2000, 1000, "Audit"), line("2", money(1000), 550)});
+  content.early_payment_discount = EarlyPaymentDiscount{.rate_bps = 200, .days = 10};
+  content.late_payment_terms =
+      LatePaymentTerms{.penalty_rate_bps = 1215, .recovery_indemnity = money(4000)};
+  expect_issued_alone_folds_as_drafted_then_issued(book, "inv-1", content);
+  EXPECT_FALSE(book.invoice("inv-1").content.payment_terms.has_value());
+
+  content.payment_terms = PaymentTerms{.kind = PaymentTermsKind::kEndOfMonthPlus, .days = 30};
+  expect_issued_alone_folds_as_drafted_then_issued(book, "inv-2", content);
+
+  book.issued("dep-1", deposit_content());
+  expect_issued_alone_folds_as_drafted_then_issued(book, "fin-1", final_content({"dep-1"}));
+  EXPECT_EQ(book.invoice("fin-1").content.deposit_invoice_ids, std::vector<std::string>{"dep-1"});
+}
+
 TEST(InvoiceIssueTest, ADepositIsDeductedOnceOnly) {
   Book book;
   book.issued("dep-1", deposit_content());

@@ -93,5 +93,34 @@ TEST_F(InvoicingAppTest, WhatTheExecutorKeepsOfAnInvoiceIsWhatItsEventsFoldTo) {
   expect_kept_is_folded("i2");
 }
 
+TEST_F(InvoicingAppTest, AnInvoiceDraftedAndIssuedByOneCommandIsOneEventAndReadsTheSame) {
+  auto customer = run<v1::Customer>([](Transaction& txn, const app::Caller& caller) {
+    return app::execute(txn, caller,
+                        RegisterCustomer{.customer_id = "c1", .details = customer_details()});
+  });
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  InvoiceContent content = content_of({line("2", money(4500), 2000), line("1", money(900), 550)});
+  content.early_payment_discount = EarlyPaymentDiscount{.rate_bps = 150, .days = 8};
+
+  exec(DraftInvoice{.invoice_id = "direct", .customer_id = "c1", .content = content},
+       IssueInvoice{.invoice_id = "direct", .series = "2026", .issue_date = date(2026, 11, 2)});
+  exec(DraftInvoice{.invoice_id = "later", .customer_id = "c1", .content = content});
+  exec(IssueInvoice{.invoice_id = "later", .series = "2026", .issue_date = date(2026, 11, 2)});
+
+  auto direct = app::read_invoice(*store_, kTenant, "direct");
+  auto later = app::read_invoice(*store_, kTenant, "later");
+  ASSERT_TRUE(direct.ok()) << direct.status();
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(direct->position.version, 1u);  // InvoiceIssued alone
+  EXPECT_EQ(later->position.version, 2u);   // InvoiceDrafted, InvoiceIssued
+  const v1::Invoice a = app::invoice_resource(*direct, app::InvoiceDetail::kFull);
+  const v1::Invoice b = app::invoice_resource(*later, app::InvoiceDetail::kFull);
+  EXPECT_EQ(a.status(), v1::INVOICE_STATUS_ISSUED);
+  EXPECT_EQ(a.content().DebugString(), b.content().DebugString());
+  EXPECT_EQ(a.total().DebugString(), b.total().DebugString());
+  EXPECT_EQ(a.due_date().DebugString(), b.due_date().DebugString());
+  expect_kept_is_folded("direct");
+}
+
 }  // namespace
 }  // namespace arflow::invoicing
