@@ -550,6 +550,7 @@ int main(int argc, char** argv) {
     best = std::max(best, throughput("unary", payments, callers, 1,
                                      [&](size_t first, size_t) { return send_unary("u", first); }));
   }
+  watcher.reset();  // a Kafka client outliving the broker logs every broker as down
   payments_process.stop();
   invoicing_process.stop();
   broker.stop();
