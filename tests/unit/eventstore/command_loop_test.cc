@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -191,6 +192,49 @@ TEST(CommandLoop, ABatchReadsWhatTheBatchStillBeingCommittedWrote) {
   }
   EXPECT_EQ(*f.store().stream_version("chain"), 1000u);
   EXPECT_GE(f.loop().stats().batches, 1000u / 16);
+}
+
+TEST(CommandLoop, AStateRowWrittenByOneBatchIsWhatEveryLaterBatchReads) {
+  // Each command reads the row the command before it wrote (a row nobody had read before)
+  // and a counter row every command rewrites or removes, all submitted without waiting:
+  // whether a row is in the command's own batch, in the batch being written (its rows then
+  // sit in the loop's row cache) or on disk, each command sees the one before.
+  StoreFixture f;
+  f.reopen(std::chrono::hours(24), {.max_batch = 8});  // many batches, whatever the timing
+  constexpr int kCommands = 1000;
+  std::vector<std::future<Result<std::string>>> results;
+  for (int i = 0; i < kCommands; ++i) {
+    Command c;
+    c.tenant = "t1";
+    c.execute = [i](Transaction& txn) -> Result<std::string> {
+      auto previous = txn.get(fmt::format("row-{}", i - 1));
+      auto counter = txn.get("counter");
+      if (!previous.ok() || !counter.ok()) {
+        return absl::InternalError("a read failed");
+      }
+      txn.put(fmt::format("row-{}", i), std::to_string(i));
+      if (i % 100 == 99) {
+        txn.remove("counter");
+      } else {
+        txn.put("counter", std::to_string(counter->has_value() ? std::stoi(**counter) + 1 : 1));
+      }
+      return fmt::format("{} {}", previous->value_or("absent"), counter->value_or("absent"));
+    };
+    results.push_back(testing::submit_async(f.loop(), std::move(c)));
+  }
+  std::optional<int> counter;  // what command i must see
+  for (int i = 0; i < kCommands; ++i) {
+    auto r = results[static_cast<size_t>(i)].get();
+    ASSERT_TRUE(r.ok()) << "command " << i << ": " << r.status();
+    EXPECT_EQ(*r, fmt::format("{} {}", i == 0 ? "absent" : std::to_string(i - 1),
+                              counter.has_value() ? std::to_string(*counter) : "absent"))
+        << "command " << i;
+    counter = i % 100 == 99 ? std::nullopt : std::optional<int>(counter.value_or(0) + 1);
+  }
+  auto stored = f.store().get(Column::kState, "counter");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(*stored, std::nullopt);  // command 999 removed it
+  EXPECT_GE(f.loop().stats().batches, size_t{kCommands} / 8);
 }
 
 TEST(CommandLoop, CommandsSubmittedTogetherShareOneSyncedBatch) {
