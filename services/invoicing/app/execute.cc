@@ -160,9 +160,11 @@ Result<LoadedInvoice> existing_invoice(Transaction& txn, const Caller& caller,
   return invoice;
 }
 
-// Runs a decider that yields the invoice's own events only.
+// Runs a decider that yields the invoice's own events only, and records them; returns the
+// invoice after.
 template <typename Command>
-Result<v1::Invoice> on_invoice(Transaction& txn, const Caller& caller, const Command& command) {
+Result<LoadedInvoice> change_invoice(Transaction& txn, const Caller& caller,
+                                     const Command& command) {
   auto invoice = existing_invoice(txn, caller, command.invoice_id);
   if (!invoice.ok()) {
     return invoice.status();
@@ -172,6 +174,16 @@ Result<v1::Invoice> on_invoice(Transaction& txn, const Caller& caller, const Com
     return events.status();
   }
   ARFLOW_RETURN_IF_ERROR(record(txn, caller, *invoice, *events));
+  return invoice;
+}
+
+// change_invoice, answered with the invoice as the API shows it.
+template <typename Command>
+Result<v1::Invoice> on_invoice(Transaction& txn, const Caller& caller, const Command& command) {
+  auto invoice = change_invoice(txn, caller, command);
+  if (!invoice.ok()) {
+    return invoice.status();
+  }
   return invoice_resource(*invoice, InvoiceDetail::kFull);
 }
 
@@ -399,12 +411,12 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
   return on_invoice(txn, caller, command);
 }
 
-Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const ApplyPayment& command) {
-  return on_invoice(txn, caller, command);
+absl::Status execute(Transaction& txn, const Caller& caller, const ApplyPayment& command) {
+  return change_invoice(txn, caller, command).status();
 }
 
-Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const ReversePayment& command) {
-  return on_invoice(txn, caller, command);
+absl::Status execute(Transaction& txn, const Caller& caller, const ReversePayment& command) {
+  return change_invoice(txn, caller, command).status();
 }
 
 }  // namespace arflow::invoicing::app

@@ -34,7 +34,8 @@ Result<v1::Customer> update_customer(eventstore::Transaction& txn, const Caller&
 
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
                             const DraftInvoice& command);
-// Drafts and issues in one step: one append of both events, with the number.
+// Drafts and issues in one step: the InvoiceIssued alone is appended (it holds the whole
+// content; no InvoiceDrafted), with the number.
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
                             const DraftInvoice& draft, const IssueInvoice& issue);
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
@@ -51,9 +52,10 @@ Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
                             const AddLateFee& command);
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
                             const RecordRecipientStatus& command);
-Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
-                            const ApplyPayment& command);
-Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
-                            const ReversePayment& command);
+// What the payments reaction runs: nobody reads an answer, so none is built.
+absl::Status execute(eventstore::Transaction& txn, const Caller& caller,
+                     const ApplyPayment& command);
+absl::Status execute(eventstore::Transaction& txn, const Caller& caller,
+                     const ReversePayment& command);
 
 }  // namespace arflow::invoicing::app

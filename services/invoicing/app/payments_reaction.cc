@@ -27,16 +27,14 @@ absl::Status PaymentsReaction::apply(const eventstore::Envelope& event,
                      ApplyPayment{.invoice_id = allocated.invoice_id(),
                                   .allocation_id = allocated.allocation_id(),
                                   .amount = *amount,
-                                  .paid_on = *paid_on})
-          .status();
+                                  .paid_on = *paid_on});
     }
     case eventstore::Envelope::kAllocationReversed: {
       const auto& reversed = event.allocation_reversed();
       return execute(txn, caller,
                      ReversePayment{.invoice_id = reversed.invoice_id(),
                                     .allocation_id = reversed.allocation_id(),
-                                    .reason = reversed.reason()})
-          .status();
+                                    .reason = reversed.reason()});
     }
     default:
       return absl::OkStatus();
