@@ -96,9 +96,9 @@ Result<InvoiceContent> content_of(const v1::InvoiceIssued& e) {
 absl::Status apply(InvoiceState& s, const v1::InvoiceIssued& e) {
   if (s.status == InvoiceStatus::kNone) {
     // Drafted and issued by one command: no InvoiceDrafted before, the content is here.
-    ARFLOW_ASSIGN_OR_RETURN(s.content, content_of(e));
     s.invoice_id = e.invoice_id();
     s.customer_id = e.customer_id();
+    ARFLOW_ASSIGN_OR_RETURN(s.content, content_of(e));
   } else if (s.status != InvoiceStatus::kDraft || e.currency() != s.content.currency) {
     return corrupt(s, "issued when not a draft, or in another currency");
   }

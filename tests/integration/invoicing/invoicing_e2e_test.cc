@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "arflow/bus/topics.h"
@@ -452,10 +453,15 @@ TEST_F(InvoicingEndToEnd, KcatReadsThePublishedEventsWithTheirTypeAndCustomerKey
             " -C -o beginning -e -q -X fetch.wait.max.ms=10 -f '%k %h\\n' 2>&1",
         &rc);
     ASSERT_EQ(rc, 0) << out;
-    for (const std::string type : {"customer_registered", "invoice_drafted", "invoice_issued"}) {
-      if (out.find("dev/kcat-customer event_id=") != std::string::npos &&
-          out.find("event_type=" + type) != std::string::npos) {
-        seen.insert(type);
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {  // "<key> <headers>" per message
+      if (!line.starts_with("dev/kcat-customer event_id=")) {
+        continue;
+      }
+      for (const std::string type : {"customer_registered", "invoice_drafted", "invoice_issued"}) {
+        if (line.find("event_type=" + type) != std::string::npos) {
+          seen.insert(type);
+        }
       }
     }
     if (seen.size() < 3) {

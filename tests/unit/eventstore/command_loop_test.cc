@@ -195,38 +195,56 @@ TEST(CommandLoop, ABatchReadsWhatTheBatchStillBeingCommittedWrote) {
 }
 
 TEST(CommandLoop, AStateRowWrittenByOneBatchIsWhatEveryLaterBatchReads) {
-  // Each command reads the row the command before it wrote (a row nobody had read before)
-  // and a counter row every command rewrites or removes, all submitted without waiting:
-  // whether a row is in the command's own batch, in the batch being written (its rows then
-  // sit in the loop's row cache) or on disk, each command sees the one before.
+  // All submitted without waiting, at most 8 commands a batch, command i:
+  //  - writes row-i;
+  //  - reads row-(i-20): written at least 2 batches before, so read from the loop's row
+  //    cache or the disk, not from a batch still in memory;
+  //  - rewrites row-(i-25), or removes it when i-25 is odd;
+  //  - reads row-(i-40): read once before (at i-20, so cached), then changed at i-15, at
+  //    least 2 batches before: a cache that missed the change would answer the old value;
+  //  - reads and rewrites a counter every command changes (removed every 100th): its
+  //    own batch, or the batch being committed, has it.
   StoreFixture f;
-  f.reopen(std::chrono::hours(24), {.max_batch = 8});  // many batches, whatever the timing
+  f.reopen(std::chrono::hours(24), {.max_batch = 8});
   constexpr int kCommands = 1000;
+  const auto row = [](int i) { return fmt::format("row-{}", i); };
   std::vector<std::future<Result<std::string>>> results;
   for (int i = 0; i < kCommands; ++i) {
     Command c;
     c.tenant = "t1";
-    c.execute = [i](Transaction& txn) -> Result<std::string> {
-      auto previous = txn.get(fmt::format("row-{}", i - 1));
+    c.execute = [i, row](Transaction& txn) -> Result<std::string> {
+      auto back20 = txn.get(row(i - 20));
+      auto back40 = txn.get(row(i - 40));
       auto counter = txn.get("counter");
-      if (!previous.ok() || !counter.ok()) {
+      if (!back20.ok() || !back40.ok() || !counter.ok()) {
         return absl::InternalError("a read failed");
       }
-      txn.put(fmt::format("row-{}", i), std::to_string(i));
+      txn.put(row(i), std::to_string(i));
+      if (i >= 25 && (i - 25) % 2 == 0) {
+        txn.put(row(i - 25), fmt::format("{} changed", i - 25));
+      } else if (i >= 25) {
+        txn.remove(row(i - 25));
+      }
       if (i % 100 == 99) {
         txn.remove("counter");
       } else {
         txn.put("counter", std::to_string(counter->has_value() ? std::stoi(**counter) + 1 : 1));
       }
-      return fmt::format("{} {}", previous->value_or("absent"), counter->value_or("absent"));
+      return fmt::format("{} | {} | {}", back20->value_or("absent"), back40->value_or("absent"),
+                         counter->value_or("absent"));
     };
     results.push_back(testing::submit_async(f.loop(), std::move(c)));
   }
   std::optional<int> counter;  // what command i must see
   for (int i = 0; i < kCommands; ++i) {
+    const std::string back20 = i >= 20 ? std::to_string(i - 20) : "absent";
+    std::string back40 = "absent";
+    if (i >= 40) {
+      back40 = (i - 40) % 2 == 0 ? fmt::format("{} changed", i - 40) : "absent";
+    }
     auto r = results[static_cast<size_t>(i)].get();
     ASSERT_TRUE(r.ok()) << "command " << i << ": " << r.status();
-    EXPECT_EQ(*r, fmt::format("{} {}", i == 0 ? "absent" : std::to_string(i - 1),
+    EXPECT_EQ(*r, fmt::format("{} | {} | {}", back20, back40,
                               counter.has_value() ? std::to_string(*counter) : "absent"))
         << "command " << i;
     counter = i % 100 == 99 ? std::nullopt : std::optional<int>(counter.value_or(0) + 1);

@@ -208,15 +208,31 @@ void expect_issued_alone_folds_as_drafted_then_issued(Book& book, const std::str
   EXPECT_EQ(alone.customer_id, both.customer_id);
   EXPECT_EQ(alone.status, both.status);
   EXPECT_EQ(to_proto(alone.content).DebugString(), to_proto(both.content).DebugString());
-  EXPECT_EQ(alone.issued->number, both.issued->number);
-  EXPECT_EQ(alone.issued->due_date, both.issued->due_date);
-  EXPECT_EQ(alone.issued->payment_terms, both.issued->payment_terms);
-  EXPECT_EQ(alone.issued->early_payment_deadline, both.issued->early_payment_deadline);
-  EXPECT_EQ(alone.issued->customer, both.issued->customer);
-  EXPECT_EQ(alone.issued->taxes, both.issued->taxes);
-  EXPECT_EQ(alone.issued->creditable, both.issued->creditable);
-  EXPECT_EQ(alone.issued->deposits.size(), both.issued->deposits.size());
-  EXPECT_EQ(alone.issued->receivable.balance, both.issued->receivable.balance);
+  const IssuedInvoice& a = *alone.issued;
+  const IssuedInvoice& b = *both.issued;
+  EXPECT_EQ(a.series, b.series);
+  EXPECT_EQ(a.sequence, b.sequence);
+  EXPECT_EQ(a.number, b.number);
+  EXPECT_EQ(a.issue_date, b.issue_date);
+  EXPECT_EQ(a.due_date, b.due_date);
+  EXPECT_EQ(a.payment_terms, b.payment_terms);
+  EXPECT_EQ(a.early_payment_deadline, b.early_payment_deadline);
+  EXPECT_EQ(a.customer, b.customer);
+  EXPECT_EQ(a.line_nets, b.line_nets);
+  EXPECT_EQ(a.taxes, b.taxes);
+  EXPECT_EQ(a.net_total, b.net_total);
+  EXPECT_EQ(a.tax_total, b.tax_total);
+  EXPECT_EQ(a.total, b.total);
+  ASSERT_EQ(a.deposits.size(), b.deposits.size());
+  for (size_t i = 0; i < a.deposits.size(); ++i) {
+    EXPECT_EQ(a.deposits[i].invoice_id, b.deposits[i].invoice_id);
+    EXPECT_EQ(a.deposits[i].number, b.deposits[i].number);
+    EXPECT_EQ(a.deposits[i].issue_date, b.deposits[i].issue_date);
+    EXPECT_EQ(a.deposits[i].amount, b.deposits[i].amount);
+    EXPECT_EQ(a.deposits[i].taxes, b.deposits[i].taxes);
+  }
+  EXPECT_EQ(a.creditable, b.creditable);
+  EXPECT_EQ(a.receivable.balance, b.receivable.balance);
 }
 
 TEST(InvoiceIssueTest, AnInvoiceIssuedWithoutADraftEventHoldsItsWholeContent) {
@@ -233,9 +249,18 @@ TEST(InvoiceIssueTest, AnInvoiceIssuedWithoutADraftEventHoldsItsWholeContent) {
   content.payment_terms = PaymentTerms{.kind = PaymentTermsKind::kEndOfMonthPlus, .days = 30};
   expect_issued_alone_folds_as_drafted_then_issued(book, "inv-2", content);
 
-  book.issued("dep-1", deposit_content());
-  expect_issued_alone_folds_as_drafted_then_issued(book, "fin-1", final_content({"dep-1"}));
-  EXPECT_EQ(book.invoice("fin-1").content.deposit_invoice_ids, std::vector<std::string>{"dep-1"});
+  // Late-payment terms without a recovery indemnity.
+  content.late_payment_terms = LatePaymentTerms{.penalty_rate_bps = 1000};
+  expect_issued_alone_folds_as_drafted_then_issued(book, "inv-3", content);
+
+  // A deposit invoice, then a final invoice deducting two deposits: their order is kept.
+  expect_issued_alone_folds_as_drafted_then_issued(book, "dep-1", deposit_content());
+  EXPECT_EQ(book.invoice("dep-1").content.kind, InvoiceKind::kDeposit);
+  book.issued("dep-2", deposit_content());
+  expect_issued_alone_folds_as_drafted_then_issued(book, "fin-1",
+                                                   final_content({"dep-2", "dep-1"}));
+  EXPECT_EQ(book.invoice("fin-1").content.deposit_invoice_ids,
+            (std::vector<std::string>{"dep-2", "dep-1"}));
 }
 
 TEST(InvoiceIssueTest, ADepositIsDeductedOnceOnly) {
