@@ -251,6 +251,20 @@ bool issued(const v1::Invoice& invoice) {
   return invoice.status() == v1::INVOICE_STATUS_ISSUED && !invoice.number().empty();
 }
 
+// Whether a CreateInvoice was answered with the issued invoice; anything else is an error.
+bool answered_issued(Errors& errors, const v1::CreateInvoiceRequest& request,
+                     const grpc::Status& status, const v1::Invoice& invoice) {
+  if (!status.ok()) {
+    errors.add("CreateInvoice " + request.invoice_id(), describe(status));
+    return false;
+  }
+  if (!issued(invoice)) {
+    errors.add("CreateInvoice " + request.invoice_id(), "answered without an issued invoice");
+    return false;
+  }
+  return true;
+}
+
 class Channels {
  public:
   Channels(const std::string& target, int count) {
@@ -335,12 +349,7 @@ PhaseResult unary_phase(const Channels& channels, const Workload& w, int callers
           const auto sent = Clock::now();
           const auto status = stub->CreateInvoice(context().get(), request, &invoice);
           const auto received = Clock::now();
-          if (!status.ok()) {
-            errors.add("CreateInvoice " + request.invoice_id(), describe(status));
-          } else if (!issued(invoice)) {
-            errors.add("CreateInvoice " + request.invoice_id(),
-                       "answered without an issued invoice");
-          } else if (win.contains(received)) {
+          if (answered_issued(errors, request, status, invoice) && win.contains(received)) {
             lat.push_back(nanos(received - sent));
             ++count;
           }
@@ -413,20 +422,16 @@ class CallbackCallers {
     c.invoice.Clear();
     c.context = context();
     c.sent = Clock::now();
-    c.stub->async()->CreateInvoice(
-        c.context.get(), &c.request, &c.invoice, [this, &c](const grpc::Status& status) {
-          const auto received = Clock::now();
-          if (!status.ok()) {
-            errors_.add("CreateInvoice " + c.request.invoice_id(), describe(status));
-          } else if (!issued(c.invoice)) {
-            errors_.add("CreateInvoice " + c.request.invoice_id(),
-                        "answered without an issued invoice");
-          } else if (window_.contains(received)) {
-            c.latencies.push_back(nanos(received - c.sent));
-            done_.fetch_add(1);
-          }
-          next(c);
-        });
+    c.stub->async()->CreateInvoice(c.context.get(), &c.request, &c.invoice,
+                                   [this, &c](const grpc::Status& status) {
+                                     const auto received = Clock::now();
+                                     if (answered_issued(errors_, c.request, status, c.invoice) &&
+                                         window_.contains(received)) {
+                                       c.latencies.push_back(nanos(received - c.sent));
+                                       done_.fetch_add(1);
+                                     }
+                                     next(c);
+                                   });
   }
 
   const Workload& w_;
@@ -542,13 +547,7 @@ PhaseResult paced_phase(const Channels& channels, const Workload& w, int threads
           const auto sent = Clock::now();
           const auto status = stub->CreateInvoice(context().get(), request, &invoice);
           const auto received = Clock::now();
-          if (!status.ok()) {
-            errors.add("CreateInvoice " + request.invoice_id(), describe(status));
-            continue;
-          }
-          if (!issued(invoice)) {
-            errors.add("CreateInvoice " + request.invoice_id(),
-                       "answered without an issued invoice");
+          if (!answered_issued(errors, request, status, invoice)) {
             continue;
           }
           if (win.contains(scheduled)) {
