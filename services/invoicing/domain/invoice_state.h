@@ -42,6 +42,8 @@ struct DeductedDeposit {
   Date issue_date;
   Money amount;
   std::vector<TaxAmount> taxes;
+
+  friend bool operator==(const DeductedDeposit&, const DeductedDeposit&) = default;
 };
 
 // On a deposit invoice: the final invoice that deducts it.
