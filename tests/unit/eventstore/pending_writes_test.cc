@@ -48,5 +48,38 @@ TEST(PendingWrites, SavepointsNest) {
   EXPECT_EQ(read(w, "inner"), "<absent>");
 }
 
+// A rollback finds the rows it undoes after the map grew (rehashed) past them, restores a row
+// written several times to its value at the savepoint, and leaves an outer savepoint's
+// writes to that savepoint.
+TEST(PendingWrites, RollbacksRestoreEveryRowAfterTheMapHasGrown) {
+  PendingWrites w;
+  w.put(Column::kState, "before", "1");
+  w.set_savepoint();
+  w.put(Column::kState, "before", "2");
+  for (int i = 0; i < 1000; ++i) {
+    w.put(Column::kState, "row-" + std::to_string(i), "v");
+  }
+  w.put(Column::kState, "row-0", "again");
+  w.remove(Column::kState, "row-1");
+  w.set_savepoint();
+  w.put(Column::kState, "before", "3");
+  w.put(Column::kState, "row-2", "inner");
+  w.remove(Column::kState, "row-0");
+  for (int i = 1000; i < 2000; ++i) {
+    w.put(Column::kState, "row-" + std::to_string(i), "v");
+  }
+  w.rollback_to_savepoint();
+  EXPECT_EQ(read(w, "before"), "2");
+  EXPECT_EQ(read(w, "row-0"), "again");
+  EXPECT_EQ(read(w, "row-1"), std::nullopt);
+  EXPECT_EQ(read(w, "row-2"), "v");
+  EXPECT_EQ(read(w, "row-1000"), "<absent>");
+  EXPECT_EQ(w.size(), 1001u);
+  w.rollback_to_savepoint();
+  EXPECT_EQ(read(w, "before"), "1");
+  EXPECT_EQ(read(w, "row-0"), "<absent>");
+  EXPECT_EQ(w.size(), 1u);
+}
+
 }  // namespace
 }  // namespace arflow::eventstore

@@ -3,6 +3,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "arflow/eventstore/store.h"
 
@@ -28,22 +29,23 @@ const std::optional<std::string>* PendingWrites::find(Column column, std::string
 }
 
 void PendingWrites::write(Column column, std::string_view key, std::optional<std::string> value) {
-  const SlotRef ref{column, key};
-  auto it = rows_.find(ref);
-  if (!savepoints_.empty()) {  // else nothing can roll back past this write
-    undo_.push_back(
-        {slot(column, key),
-         it == rows_.end() ? std::nullopt : std::optional<std::optional<std::string>>(it->second)});
-  }
-  if (it != rows_.end()) {
+  const bool undoable = !savepoints_.empty();  // else nothing can roll back past this write
+  if (const auto it = rows_.find(SlotRef{column, key}); it != rows_.end()) {
+    if (undoable) {
+      // The value being replaced moves to the undo log instead of being copied there.
+      undo_.push_back({&*it, std::move(it->second)});
+    }
     it->second = std::move(value);
-  } else {
-    rows_.emplace(slot(column, key), std::move(value));
+    return;
+  }
+  const auto inserted = rows_.emplace(slot(column, key), std::move(value)).first;
+  if (undoable) {
+    undo_.push_back({&*inserted, std::nullopt});
   }
 }
 
-void PendingWrites::put(Column column, std::string_view key, std::string_view value) {
-  write(column, key, std::optional<std::string>(value));
+void PendingWrites::put(Column column, std::string_view key, std::string value) {
+  write(column, key, std::optional<std::string>(std::move(value)));
 }
 
 void PendingWrites::remove(Column column, std::string_view key) {
@@ -61,9 +63,9 @@ void PendingWrites::rollback_to_savepoint() {
   while (undo_.size() > mark) {
     auto& u = undo_.back();
     if (u.previous.has_value()) {
-      rows_.insert_or_assign(std::move(u.slot), std::move(*u.previous));
+      u.row->second = std::move(*u.previous);
     } else {
-      rows_.erase(u.slot);
+      rows_.erase(rows_.find(u.row->first));
     }
     undo_.pop_back();
   }

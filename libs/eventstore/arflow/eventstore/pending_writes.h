@@ -69,7 +69,8 @@ class PendingWrites {
   // to nullopt), or its new value.
   const std::optional<std::string>* find(Column column, std::string_view key) const;
 
-  void put(Column column, std::string_view key, std::string_view value);
+  // `value` is taken, not copied: callers pass the row they just serialized.
+  void put(Column column, std::string_view key, std::string value);
   void remove(Column column, std::string_view key);
 
   // Savepoints nest; rolling back undoes every write since the matching set_savepoint().
@@ -101,8 +102,10 @@ class PendingWrites {
   // Key: one byte of column, then the row key. nullopt: removed.
   SlotMap rows_;
   struct Undo {
-    std::string slot;
-    std::optional<std::optional<std::string>> previous;  // nullopt: the slot was absent
+    // The row written. Its node outlives the entry: rows are erased only by rollbacks,
+    // newest write first, and a map's rehash moves no node.
+    SlotMap::value_type* row;
+    std::optional<std::optional<std::string>> previous;  // nullopt: the row was absent
   };
   std::vector<Undo> undo_;
   std::vector<size_t> savepoints_;  // positions in undo_

@@ -1,6 +1,8 @@
 #include "arflow/eventstore/transaction.h"
 
 #include <fmt/format.h>
+
+#include <utility>
 namespace arflow::eventstore {
 
 Transaction::Transaction(Store& store, PendingWrites& batch, const PendingWrites* committing,
@@ -43,8 +45,8 @@ Result<std::optional<std::string>> Transaction::get(Column column, std::string_v
   return committed;
 }
 
-void Transaction::put(Column column, std::string_view key, std::string_view value) {
-  batch_.put(column, key, value);
+void Transaction::put(Column column, std::string_view key, std::string value) {
+  batch_.put(column, key, std::move(value));
 }
 
 void Transaction::remove(Column column, std::string_view key) { batch_.remove(column, key); }
@@ -52,8 +54,8 @@ void Transaction::remove(Column column, std::string_view key) { batch_.remove(co
 Result<std::optional<std::string>> Transaction::get(std::string_view key) {
   return get(Column::kState, key);
 }
-void Transaction::put(std::string_view key, std::string_view value) {
-  put(Column::kState, key, value);
+void Transaction::put(std::string_view key, std::string value) {
+  put(Column::kState, key, std::move(value));
 }
 void Transaction::remove(std::string_view key) { remove(Column::kState, key); }
 
@@ -208,7 +210,7 @@ absl::Status Transaction::enqueue(const internal::v1::OutboxRecord& record) {
   }
   std::string value;
   record.SerializeToString(&value);
-  put(Column::kOutbox, be64(next_outbox_seq_++), value);
+  put(Column::kOutbox, be64(next_outbox_seq_++), std::move(value));
   return absl::OkStatus();
 }
 

@@ -127,9 +127,9 @@ class Transaction {
   // with room kept for key, headers and framing).
   static constexpr size_t kMaxMessageBytes = size_t{512} * 1024;
 
-  // State rows.
+  // State rows. put() takes `value` (callers pass the row they just serialized).
   Result<std::optional<std::string>> get(std::string_view key);
-  void put(std::string_view key, std::string_view value);
+  void put(std::string_view key, std::string value);
   void remove(std::string_view key);
 
   // Savepoints: roll back what was staged since the last set_savepoint().
@@ -147,7 +147,7 @@ class Transaction {
 
   // For the CommandLoop's idempotency bookkeeping.
   Result<std::optional<std::string>> get(Column column, std::string_view key);
-  void put(Column column, std::string_view key, std::string_view value);
+  void put(Column column, std::string_view key, std::string value);
   void remove(Column column, std::string_view key);
 
  private:
