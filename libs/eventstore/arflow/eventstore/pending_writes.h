@@ -104,7 +104,7 @@ class PendingWrites {
   struct Undo {
     // The row written. Its node outlives the entry: rows are erased only by rollbacks,
     // newest write first, and a map's rehash moves no node.
-    SlotMap::value_type* row;
+    SlotMap::value_type* row = nullptr;
     std::optional<std::optional<std::string>> previous;  // nullopt: the row was absent
   };
   std::vector<Undo> undo_;
