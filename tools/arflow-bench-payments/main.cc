@@ -31,6 +31,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "arflow/bus/embedded_broker.h"
 #include "arflow/bus/kafka.h"
 #include "arflow/bus/topics.h"
 #include "arflow/events/v1/envelope.pb.h"
@@ -209,7 +210,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   std::string phase_list = "unary,batch,lag";
   app.add_option("--phases", phase_list, "Which of unary,batch,lag to run")->capture_default_str();
-  int brokers = 3;
+  int brokers = arflow::bus::EmbeddedBrokerOptions{}.brokers;
   app.add_option("--brokers", brokers,
                  "Brokers of the embedded cluster (each Kafka client polls every one of them)")
       ->capture_default_str()

@@ -96,25 +96,28 @@ Result<KnownInvoice> from_row(const KnownInvoiceRow& row) {
                        .balance = std::nullopt,
                        .status = static_cast<invoicing::v1::InvoiceStatus>(row.status()),
                        .in_flight = {}};
-  const std::string key = fmt::format("of invoice '{}'", row.invoice_id());
+  // The row's name is formatted only for an error: this runs for every known invoice read.
+  const auto unreadable_field = [&row](const absl::Status& why) {
+    return unreadable(fmt::format("of invoice '{}'", row.invoice_id()), std::string(why.message()));
+  };
   if (row.has_due_date()) {
     auto due = contract::from_proto(row.due_date(), "due_date");
     if (!due.ok()) {
-      return unreadable(key, std::string(due.status().message()));
+      return unreadable_field(due.status());
     }
     invoice.due_date = *due;
   }
   if (row.has_balance()) {
     auto balance = contract::from_proto(row.balance(), "balance");
     if (!balance.ok()) {
-      return unreadable(key, std::string(balance.status().message()));
+      return unreadable_field(balance.status());
     }
     invoice.balance = *balance;
   }
   for (const auto& [id, amount] : row.in_flight()) {
     auto money = contract::from_proto(amount, "in_flight");
     if (!money.ok()) {
-      return unreadable(key, std::string(money.status().message()));
+      return unreadable_field(money.status());
     }
     invoice.in_flight.emplace(id, *money);
   }

@@ -49,7 +49,12 @@ std::vector<std::string> possible_mentions(std::string_view text) {
       if (!is_word(text[end - 1]) || (end < text.size() && is_word(text[end]))) {
         continue;
       }
-      std::string candidate(text.substr(start, end - start));
+      const std::string_view part = text.substr(start, end - start);
+      if (std::none_of(part.begin(), part.end(),
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+        continue;
+      }
+      std::string candidate(part);
       std::transform(candidate.begin(), candidate.end(), candidate.begin(), [](char c) {
         return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       });

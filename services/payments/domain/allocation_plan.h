@@ -21,9 +21,11 @@ namespace arflow::payments {
 bool mentions(std::string_view text, std::string_view number);
 
 // Every part of `text` that mentions() could find as an invoice number: bounded by word
-// boundaries, without whitespace, at most kMaxMentionLength bytes; upper-cased, each once,
-// at most kMaxMentions of them, in order of appearance. So that a service can look the
-// mentioned invoices up by number instead of trying every open invoice.
+// boundaries, without whitespace, with a digit, at most kMaxMentionLength bytes; upper-cased,
+// each once, at most kMaxMentions of them, in order of appearance. So that a service can look
+// the mentioned invoices up by number instead of trying every open invoice. A part without a
+// digit is left out: a number ends with its sequence (invoicing numbers `<series>-000123`),
+// and the words of a remittance text ("payment", "invoice") would each cost a lookup.
 inline constexpr size_t kMaxMentionLength = 48;  // a series (<= 20) + '-' + its sequence
 inline constexpr size_t kMaxMentions = 256;
 std::vector<std::string> possible_mentions(std::string_view text);

@@ -21,12 +21,12 @@ namespace arflow::bus::testing {
 
 using eventstore::Envelope;
 
-// An event store whose events go to the embedded broker (3 brokers, 12 partitions) through
-// an outbox relay, as in a service.
+// An event store whose events go to the embedded broker (3 brokers, so that one can go down
+// while the others lead; 12 partitions) through an outbox relay, as in a service.
 class PublishingStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto broker = EmbeddedBroker::start({});
+    auto broker = EmbeddedBroker::start({.brokers = 3});
     ASSERT_TRUE(broker.ok()) << broker.status();
     broker_ = *std::move(broker);
     auto store = eventstore::Store::open(

@@ -18,7 +18,12 @@ typedef struct rd_kafka_mock_cluster_s rd_kafka_mock_cluster_t;
 namespace arflow::bus {
 
 struct EmbeddedBrokerOptions {
-  int brokers = 3;
+  // One by default: the cluster lives in one process, so more brokers replicate nothing that
+  // outlives it, and every Kafka client connects to and polls each of them (fetch.wait.max.ms
+  // is ~10 ms against the mock), which cost ~10% of the CPU per payment end to end
+  // (docs/architecture.md, "The embedded broker"). Tests of leader moves and brokers going
+  // down ask for several.
+  int brokers = 1;
   int partitions = 12;
   std::vector<std::string> topics;  // empty: the topics of topics.h
 };
