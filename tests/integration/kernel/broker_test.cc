@@ -37,8 +37,8 @@ TEST(EmbeddedBroker, RefusesNonsenseSizes) {
 TEST(ArflowBroker, KcatProducesAndConsumesThroughThePrintedBootstrapList) {
   arflow::testing::TempDir dir;
   const std::string file = dir.sub("bootstrap");
-  arflow::testing::Process broker({std::string(ARFLOW_BIN_DIR) + "/arflow-broker", "--brokers",
-                                   "3", "--partitions", "4", "--bootstrap-file", file});
+  arflow::testing::Process broker({std::string(ARFLOW_BIN_DIR) + "/arflow-broker", "--brokers", "3",
+                                   "--partitions", "4", "--bootstrap-file", file});
   ASSERT_TRUE(broker.started());
   auto printed = broker.read_line();
   ASSERT_TRUE(printed.has_value());

@@ -12,13 +12,13 @@
 //
 // Thread-safety: none; it lives on the loop's executor thread (Transaction::executor_local).
 
+#include <absl/container/node_hash_map.h>
 #include <fmt/format.h>
 
 #include <cstddef>
 #include <random>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -101,7 +101,8 @@ class FoldCache {
     Aggregate aggregate;
     size_t slot = 0;  // its place in streams_
   };
-  using Entries = std::unordered_map<std::string, Entry, StreamNameHash, std::equal_to<>>;
+  // Node-based: streams_ views its keys.
+  using Entries = absl::node_hash_map<std::string, Entry, StreamNameHash, std::equal_to<>>;
 
   // Keeps `aggregate` as `stream` folded up to `head`, in place of what was kept for it, or
   // in a new entry (that of another stream when full).

@@ -9,12 +9,6 @@
 
 namespace arflow::eventstore {
 
-#if defined(__GLIBCXX__)
-// Without cached hashes every bucket walk and rehash hashes the stored keys again.
-static_assert(std::__cache_default<std::string, SlotHash>::value,
-              "SlotHash must let libstdc++ keep each node's hash");
-#endif
-
 std::string PendingWrites::slot(Column column, std::string_view key) {
   std::string s;
   s.reserve(key.size() + 1);

@@ -4,17 +4,21 @@
 // A hash map rather than RocksDB's WriteBatchWithIndex: a command's reads and writes cost a
 // hash lookup instead of a skiplist search, and the batch is written sorted by column and
 // key, which lets the memtable reuse its last insert position instead of searching from the
-// top for every row.
+// top for every row. Abseil's Swiss tables rather than std::unordered_map: a lookup probes
+// a group of control bytes instead of walking a bucket's linked nodes, one cache miss less in
+// tables of up to a million rows (the loop's row cache).
 //
 // Thread-safety: none while it is being written; once handed to the committer it is only
 // read, and may be read from several threads.
 
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/node_hash_map.h>
+#include <absl/hash/hash.h>
+
 #include <cstddef>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "arflow/eventstore/keys.h"
@@ -35,15 +39,11 @@ struct SlotRef {
 };
 
 // Hash and equality of slots (one byte of column, then the row key) that also take a
-// SlotRef: both hash the column and the key the same way. The hash is deliberately not
-// noexcept: libstdc++ then keeps each node's hash, as it does for std::hash<std::string>,
-// instead of hashing keys again while it walks a bucket or rehashes.
+// SlotRef: both hash the column and the key the same way.
 struct SlotHash {
   using is_transparent = void;
   size_t operator()(SlotRef ref) const {
-    constexpr size_t kSpread = 0x9E3779B97F4A7C15U;  // the golden ratio's bits
-    return std::hash<std::string_view>{}(ref.key) ^
-           (static_cast<size_t>(static_cast<unsigned char>(ref.column)) * kSpread);
+    return absl::HashOf(static_cast<int>(ref.column), ref.key);
   }
   size_t operator()(std::string_view slot) const {
     return (*this)(SlotRef{static_cast<Column>(slot[0]), slot.substr(1)});
@@ -60,8 +60,9 @@ struct SlotEqual {
   bool operator()(std::string_view a, SlotRef b) const noexcept { return (*this)(b, a); }
 };
 
-// Rows by slot; nullopt for a row removed (or known to be absent).
-using SlotMap = std::unordered_map<std::string, std::optional<std::string>, SlotHash, SlotEqual>;
+// Rows by slot; nullopt for a row removed (or known to be absent). Node-based: a row stays
+// where it is while the map grows (PendingWrites' undo log points at rows).
+using SlotMap = absl::node_hash_map<std::string, std::optional<std::string>, SlotHash, SlotEqual>;
 
 class PendingWrites {
  public:

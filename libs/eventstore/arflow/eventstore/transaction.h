@@ -7,6 +7,9 @@
 // commands before it), what the batch being committed meanwhile staged, then the database.
 // Thread-safety: none; a Transaction lives on the loop's thread for one batch.
 
+#include <absl/container/flat_hash_map.h>
+#include <absl/hash/hash.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -39,13 +42,12 @@ class ExpectedVersion {
   std::optional<uint64_t> version_;
 };
 
-// Transparent on string_view, so that a lookup by stream name allocates nothing. Not
-// noexcept, so that libstdc++ keeps each node's hash (see SlotHash).
+// Transparent on string_view, so that a lookup by stream name allocates nothing.
 struct StreamNameHash {
   using is_transparent = void;
-  size_t operator()(std::string_view stream) const { return std::hash<std::string_view>{}(stream); }
+  size_t operator()(std::string_view stream) const { return absl::HashOf(stream); }
 };
-using StreamHeads = std::unordered_map<std::string, StreamHead, StreamNameHash, std::equal_to<>>;
+using StreamHeads = absl::flat_hash_map<std::string, StreamHead, StreamNameHash, std::equal_to<>>;
 
 // A head as a batch stages it under Column::kStreamHeads (Transaction::append writes it).
 StreamHead read_head_row(std::string_view row);
@@ -72,7 +74,8 @@ class ExecutorLocals {
 // Committed state rows the loop has seen (written by its batches or read
 // from the database), by PendingWrites slot; nullopt for a row known to be absent. The
 // loop is the only writer, so an entry is never stale; a miss costs a database read.
-using RowCache = SlotMap;
+// Flat: nothing points into it, and its rows are looked up in place.
+using RowCache = absl::flat_hash_map<std::string, std::optional<std::string>, SlotHash, SlotEqual>;
 
 // Whether a stream's events go out on the events topic. Messages are keyed by customer, so
 // only a stream whose events all belong to one customer keeps its order for consumers; a
