@@ -1,5 +1,6 @@
 #include "invoicing/domain/proto_convert.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 namespace arflow::invoicing {
@@ -120,8 +121,9 @@ Result<CustomerDetails> from_proto(const v1::CustomerDetails& details, std::stri
   if (details.has_credit_limit()) {
     ARFLOW_ASSIGN_OR_RETURN(
         out.credit_limit,
-        from_proto(details.credit_limit(), field.empty() ? std::string("credit_limit")
-                                                         : fmt::format("{}.credit_limit", field)));
+        from_proto(details.credit_limit(),
+                   field.empty() ? std::string("credit_limit")
+                                 : fmt::format(FMT_COMPILE("{}.credit_limit"), field)));
   }
   return out;
 }
@@ -301,10 +303,12 @@ v1::InvoiceLine to_proto(const InvoiceLine& line, std::optional<Money> net) {
 }
 
 Result<InvoiceLine> from_proto(const v1::InvoiceLine& line, std::string_view field) {
-  ARFLOW_ASSIGN_OR_RETURN(Decimal quantity,
-                          from_proto(line.quantity(), fmt::format("{}.quantity", field)));
-  ARFLOW_ASSIGN_OR_RETURN(Money unit_price,
-                          from_proto(line.unit_price(), fmt::format("{}.unit_price", field)));
+  ARFLOW_ASSIGN_OR_RETURN(
+      Decimal quantity,
+      from_proto(line.quantity(), fmt::format(FMT_COMPILE("{}.quantity"), field)));
+  ARFLOW_ASSIGN_OR_RETURN(
+      Money unit_price,
+      from_proto(line.unit_price(), fmt::format(FMT_COMPILE("{}.unit_price"), field)));
   return InvoiceLine{.description = line.description(),
                      .quantity = quantity,
                      .unit_price = unit_price,
@@ -322,9 +326,10 @@ v1::TaxAmount to_proto(const TaxAmount& tax) {
 
 Result<TaxAmount> from_proto(const v1::TaxAmount& tax, std::string_view field) {
   ARFLOW_ASSIGN_OR_RETURN(
-      Money taxable, from_proto(tax.taxable_amount(), fmt::format("{}.taxable_amount", field)));
-  ARFLOW_ASSIGN_OR_RETURN(Money amount,
-                          from_proto(tax.tax_amount(), fmt::format("{}.tax_amount", field)));
+      Money taxable,
+      from_proto(tax.taxable_amount(), fmt::format(FMT_COMPILE("{}.taxable_amount"), field)));
+  ARFLOW_ASSIGN_OR_RETURN(
+      Money amount, from_proto(tax.tax_amount(), fmt::format(FMT_COMPILE("{}.tax_amount"), field)));
   return TaxAmount{.rate_bps = tax.rate_bps(), .taxable = taxable, .tax = amount};
 }
 
@@ -347,9 +352,9 @@ v1::LatePaymentTerms to_proto(const LatePaymentTerms& terms) {
 Result<LatePaymentTerms> from_proto(const v1::LatePaymentTerms& terms, std::string_view field) {
   LatePaymentTerms out{.penalty_rate_bps = terms.penalty_rate_bps()};
   if (terms.has_recovery_indemnity()) {
-    ARFLOW_ASSIGN_OR_RETURN(
-        out.recovery_indemnity,
-        from_proto(terms.recovery_indemnity(), fmt::format("{}.recovery_indemnity", field)));
+    ARFLOW_ASSIGN_OR_RETURN(out.recovery_indemnity,
+                            from_proto(terms.recovery_indemnity(),
+                                       fmt::format(FMT_COMPILE("{}.recovery_indemnity"), field)));
   }
   return out;
 }
@@ -380,14 +385,15 @@ v1::InvoiceContent to_proto(const InvoiceContent& content, bool with_lines) {
 
 Result<InvoiceContent> from_proto(const v1::InvoiceContent& content, std::string_view field) {
   const auto sub = [&](std::string_view name) {
-    return field.empty() ? std::string(name) : fmt::format("{}.{}", field, name);
+    return field.empty() ? std::string(name) : fmt::format(FMT_COMPILE("{}.{}"), field, name);
   };
   ARFLOW_ASSIGN_OR_RETURN(InvoiceKind kind, from_proto(content.kind(), sub("kind")));
   InvoiceContent out{.currency = content.currency(), .kind = kind};
   out.lines.reserve(static_cast<size_t>(content.lines_size()));
   for (int i = 0; i < content.lines_size(); ++i) {
-    ARFLOW_ASSIGN_OR_RETURN(InvoiceLine line,
-                            from_proto(content.lines(i), fmt::format("{}[{}]", sub("lines"), i)));
+    ARFLOW_ASSIGN_OR_RETURN(
+        InvoiceLine line,
+        from_proto(content.lines(i), fmt::format(FMT_COMPILE("{}[{}]"), sub("lines"), i)));
     out.lines.push_back(std::move(line));
   }
   if (content.has_payment_terms() &&

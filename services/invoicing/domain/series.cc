@@ -1,5 +1,6 @@
 #include "invoicing/domain/series.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 namespace arflow::invoicing {
@@ -28,7 +29,7 @@ absl::Status validate_series(std::string_view series, std::string_view field) {
 }
 
 std::string document_number(std::string_view series, uint64_t sequence) {
-  return fmt::format("{}-{:06}", series, sequence);
+  return fmt::format(FMT_COMPILE("{}-{:06}"), series, sequence);
 }
 
 Result<SeriesEvent> assign_number(const SeriesState& state, std::string_view series,

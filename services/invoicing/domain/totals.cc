@@ -1,5 +1,6 @@
 #include "invoicing/domain/totals.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -74,7 +75,7 @@ Result<Totals> price_lines(std::string_view currency, std::span<const InvoiceLin
   totals.line_nets.reserve(lines.size());
   std::map<int64_t, Money> net_by_rate;
   for (size_t i = 0; i < lines.size(); ++i) {
-    const std::string line_field = fmt::format("{}[{}]", field, i);
+    const std::string line_field = fmt::format(FMT_COMPILE("{}[{}]"), field, i);
     ARFLOW_RETURN_IF_ERROR(validate_line(lines[i], currency, line_field));
     auto net = line_net(lines[i]);
     if (!net.ok()) {

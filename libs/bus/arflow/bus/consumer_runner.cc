@@ -1,5 +1,6 @@
 #include "arflow/bus/consumer_runner.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <deque>
@@ -22,12 +23,12 @@ constexpr size_t kMaxCachedStreams = 1'000'000;
 
 std::string ConsumerRunner::offset_key(std::string_view consumer, std::string_view topic,
                                        int32_t partition) {
-  return fmt::format("consumer/{}/offset/{}/{}", consumer, topic, partition);
+  return fmt::format(FMT_COMPILE("consumer/{}/offset/{}/{}"), consumer, topic, partition);
 }
 
 std::string ConsumerRunner::high_water_key(std::string_view consumer, std::string_view tenant,
                                            std::string_view stream) {
-  return fmt::format("consumer/{}/hw/{}/{}", consumer, tenant, stream);
+  return fmt::format(FMT_COMPILE("consumer/{}/hw/{}/{}"), consumer, tenant, stream);
 }
 
 Result<std::unique_ptr<ConsumerRunner>> ConsumerRunner::start(eventstore::Store& store,

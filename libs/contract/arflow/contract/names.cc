@@ -1,5 +1,6 @@
 #include "arflow/contract/names.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "arflow/contract/ids.h"
@@ -22,10 +23,12 @@ absl::Status check_tenant(std::string_view tenant, std::string_view caller_tenan
 
 }  // namespace
 
-std::string tenant_name(std::string_view tenant) { return fmt::format("tenants/{}", tenant); }
+std::string tenant_name(std::string_view tenant) {
+  return fmt::format(FMT_COMPILE("tenants/{}"), tenant);
+}
 
 std::string child_name(std::string_view tenant, std::string_view collection, std::string_view id) {
-  return fmt::format("tenants/{}/{}/{}", tenant, collection, id);
+  return fmt::format(FMT_COMPILE("tenants/{}/{}/{}"), tenant, collection, id);
 }
 
 absl::Status check_parent(std::string_view parent, std::string_view caller_tenant,
