@@ -187,11 +187,11 @@ Result<v1::Invoice> on_invoice(Transaction& txn, const Caller& caller, const Com
   return invoice_resource(*invoice, InvoiceDetail::kFull);
 }
 
-// The deposit invoices a draft deducts, by id (those that exist).
+// The deposit invoices a draft's content deducts, by id (those that exist).
 Result<std::map<std::string, LoadedInvoice>> load_deposits(Transaction& txn, const Caller& caller,
-                                                           const InvoiceState& draft) {
+                                                           const InvoiceContent& draft) {
   std::map<std::string, LoadedInvoice> deposits;
-  for (const auto& id : draft.content.deposit_invoice_ids) {
+  for (const auto& id : draft.deposit_invoice_ids) {
     if (validate_id(id, "content.deposit_invoice_ids").ok() && !deposits.contains(id)) {
       auto deposit = load_invoice(txn, caller.tenant, id);
       if (!deposit.ok()) {
@@ -203,51 +203,58 @@ Result<std::map<std::string, LoadedInvoice>> load_deposits(Transaction& txn, con
   return deposits;
 }
 
-// Whether the draft being issued was made by the same command (folded, never appended).
-enum class Draft { kStored, kThisCommand };
+// What issuing reads besides the invoice and its customer: the series it is numbered in and
+// the deposit invoices its content deducts.
+struct IssueReads {
+  SeriesState series;
+  std::map<std::string, LoadedInvoice> deposits;
+  std::vector<InvoiceState> deposit_states;
+};
 
-// Issues `invoice` for `customer`.
-Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
-                          const LoadedCustomer& customer, const IssueInvoice& command,
-                          Draft draft = Draft::kStored) {
+Result<IssueReads> read_for_issue(Transaction& txn, const Caller& caller,
+                                  const IssueInvoice& command, const InvoiceContent& content) {
   ARFLOW_RETURN_IF_ERROR(validate_series(command.series, "series"));
   auto series = load_series(txn, caller.tenant, command.series);
   if (!series.ok()) {
     return series.status();
   }
-  auto deposits = load_deposits(txn, caller, invoice.state);
+  auto deposits = load_deposits(txn, caller, content);
   if (!deposits.ok()) {
     return deposits.status();
   }
-  std::vector<InvoiceState> deposit_states;
-  deposit_states.reserve(deposits->size());
-  for (const auto& [id, deposit] : *deposits) {
-    deposit_states.push_back(deposit.state);
+  IssueReads reads{.series = *std::move(series), .deposits = *std::move(deposits)};
+  reads.deposit_states.reserve(reads.deposits.size());
+  for (const auto& [id, deposit] : reads.deposits) {
+    reads.deposit_states.push_back(deposit.state);
   }
-  auto decision = decide(command, invoice.state, customer.state, *series, deposit_states);
+  return reads;
+}
+
+// Issues the draft `invoice` for `customer`.
+Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
+                          const LoadedCustomer& customer, const IssueInvoice& command) {
+  auto reads = read_for_issue(txn, caller, command, invoice.state.content);
+  if (!reads.ok()) {
+    return reads.status();
+  }
+  auto decision =
+      decide(command, invoice.state, customer.state, reads->series, reads->deposit_states);
   if (!decision.ok()) {
     return decision.status();
   }
-  if (draft == Draft::kThisCommand) {
-    // Its InvoiceIssued alone is recorded: it carries the whole content, so an
-    // InvoiceDrafted before it would tell nobody anything (one event, one message and one
-    // row less per invoice). What is kept is the fold of that event from nothing, as a
-    // reload would fold it.
-    invoice.state = InvoiceState{};
-  }
-  ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, *series, *deposits, *decision));
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, reads->series, reads->deposits, *decision));
   return invoice_resource(invoice, InvoiceDetail::kFull);
 }
 
-// A new invoice as `command` drafts it: its events, folded into `invoice` and not yet
-// appended, and the customer it is for.
-struct Drafted {
-  LoadedInvoice invoice;
-  std::vector<InvoiceEvent> events;
+// The customer a new invoice is for, and the invoice's stream (empty), after the checks of
+// drafting that need the store: the customer exists and the id is not taken.
+struct NewInvoice {
   LoadedCustomer customer;
+  LoadedInvoice invoice;
 };
 
-Result<Drafted> draft(Transaction& txn, const Caller& caller, const DraftInvoice& command) {
+Result<NewInvoice> load_new_invoice(Transaction& txn, const Caller& caller,
+                                    const DraftInvoice& command) {
   ARFLOW_RETURN_IF_ERROR(validate_id(command.invoice_id, "invoice_id"));
   ARFLOW_RETURN_IF_ERROR(validate_id(command.customer_id, "customer_id"));
   auto customer = load_customer(txn, caller.tenant, command.customer_id);
@@ -266,12 +273,7 @@ Result<Drafted> draft(Transaction& txn, const Caller& caller, const DraftInvoice
                                                 command.invoice_id,
                                                 status_name(invoice->state.status)));
   }
-  auto events = decide(command, invoice->state);
-  if (!events.ok()) {
-    return events.status();
-  }
-  ARFLOW_RETURN_IF_ERROR(fold_decided(*invoice, *events));
-  return Drafted{*std::move(invoice), *std::move(events), *std::move(customer)};
+  return NewInvoice{*std::move(customer), *std::move(invoice)};
 }
 
 }  // namespace
@@ -328,23 +330,38 @@ Result<v1::Customer> update_customer(Transaction& txn, const Caller& caller,
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftInvoice& command) {
-  auto drafted = draft(txn, caller, command);
-  if (!drafted.ok()) {
-    return drafted.status();
+  auto fresh = load_new_invoice(txn, caller, command);
+  if (!fresh.ok()) {
+    return fresh.status();
   }
-  ARFLOW_RETURN_IF_ERROR(append_folded(txn, caller, drafted->invoice, drafted->events));
-  return invoice_resource(drafted->invoice, InvoiceDetail::kFull);
+  auto events = decide(command, fresh->invoice.state);
+  if (!events.ok()) {
+    return events.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, fresh->invoice, *events));
+  return invoice_resource(fresh->invoice, InvoiceDetail::kFull);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
                             const DraftInvoice& draft_command, const IssueInvoice& command) {
   // Drafting then issuing within one command: the caller sees one outcome, an issued
-  // invoice or nothing at all.
-  auto drafted = draft(txn, caller, draft_command);
-  if (!drafted.ok()) {
-    return drafted.status();
+  // invoice or nothing at all, and the stream gets the decision's InvoiceIssued alone.
+  auto fresh = load_new_invoice(txn, caller, draft_command);
+  if (!fresh.ok()) {
+    return fresh.status();
   }
-  return issue(txn, caller, drafted->invoice, drafted->customer, command, Draft::kThisCommand);
+  auto reads = read_for_issue(txn, caller, command, draft_command.content);
+  if (!reads.ok()) {
+    return reads.status();
+  }
+  auto decision = decide(draft_command, command, fresh->invoice.state, fresh->customer.state,
+                         reads->series, reads->deposit_states);
+  if (!decision.ok()) {
+    return decision.status();
+  }
+  ARFLOW_RETURN_IF_ERROR(
+      record(txn, caller, fresh->invoice, reads->series, reads->deposits, *decision));
+  return invoice_resource(fresh->invoice, InvoiceDetail::kFull);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const EditDraft& command) {

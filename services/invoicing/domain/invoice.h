@@ -47,6 +47,15 @@ Result<InvoiceDecision> decide(const IssueInvoice& command, const InvoiceState& 
                                const CustomerState& customer, const SeriesState& series,
                                std::span<const InvoiceState> deposits = {});
 
+// Drafts and issues a new invoice in one decision (CreateInvoice with issue set): `state` is
+// the new stream's (empty), the other arguments as for IssueInvoice. The draft is never
+// recorded: the decision's InvoiceIssued, which carries the whole content, is the stream's
+// first event, and folded from nothing it gives what drafting then issuing would give.
+Result<InvoiceDecision> decide(const DraftInvoice& draft, const IssueInvoice& command,
+                               const InvoiceState& state, const CustomerState& customer,
+                               const SeriesState& series,
+                               std::span<const InvoiceState> deposits = {});
+
 // `series` is the state of "series/<command.series>".
 Result<InvoiceDecision> decide(const IssueCreditNote& command, const InvoiceState& state,
                                const SeriesState& series);

@@ -207,11 +207,8 @@ v1::AllocationRejected rejection(const InvoiceState& state, const ApplyPayment& 
   return event;
 }
 
-}  // namespace
-
-// ----- Drafts ---------------------------------------------------------------------------------
-
-Result<std::vector<InvoiceEvent>> decide(const DraftInvoice& command, const InvoiceState& state) {
+// The checks of a new draft; its totals when it passes them.
+Result<Totals> check_new_draft(const DraftInvoice& command, const InvoiceState& state) {
   ARFLOW_RETURN_IF_ERROR(matches(state, command.invoice_id));
   ARFLOW_RETURN_IF_ERROR(validate_id(command.customer_id, "customer_id"));
   if (state.status != InvoiceStatus::kNone) {
@@ -219,7 +216,15 @@ Result<std::vector<InvoiceEvent>> decide(const DraftInvoice& command, const Invo
     return precondition_failed(fmt::format("invoice id '{}' is already used ({})",
                                            command.invoice_id, status_name(state.status)));
   }
-  ARFLOW_ASSIGN_OR_RETURN(Totals totals, validate_content(command.content, command.invoice_id));
+  return validate_content(command.content, command.invoice_id);
+}
+
+}  // namespace
+
+// ----- Drafts ---------------------------------------------------------------------------------
+
+Result<std::vector<InvoiceEvent>> decide(const DraftInvoice& command, const InvoiceState& state) {
+  ARFLOW_ASSIGN_OR_RETURN(Totals totals, check_new_draft(command, state));
   v1::InvoiceDrafted event;
   event.set_invoice_id(command.invoice_id);
   event.set_customer_id(command.customer_id);
@@ -248,6 +253,20 @@ Result<std::vector<InvoiceEvent>> decide(const DeleteDraft& command, const Invoi
 }
 
 // ----- Issue ----------------------------------------------------------------------------------
+
+Result<InvoiceDecision> decide(const DraftInvoice& draft, const IssueInvoice& command,
+                               const InvoiceState& state, const CustomerState& customer,
+                               const SeriesState& series, std::span<const InvoiceState> deposits) {
+  ARFLOW_RETURN_IF_ERROR(check_new_draft(draft, state).status());
+  // The draft as its InvoiceDrafted would fold (the command's content is already in its
+  // domain form), without building that event: it is never recorded.
+  InvoiceState drafted;
+  drafted.invoice_id = draft.invoice_id;
+  drafted.customer_id = draft.customer_id;
+  drafted.status = InvoiceStatus::kDraft;
+  drafted.content = draft.content;
+  return decide(command, drafted, customer, series, deposits);
+}
 
 Result<InvoiceDecision> decide(const IssueInvoice& command, const InvoiceState& state,
                                const CustomerState& customer, const SeriesState& series,

@@ -147,6 +147,25 @@ TEST(InvoiceIssueTest, BadIssueRequestsAreRefused) {
   EXPECT_EQ(book.series("2026").last_sequence, 0u);
 }
 
+// Drafting and issuing in one decision refuses what drafting or issuing would refuse.
+TEST(InvoiceIssueTest, ADirectIssueIsRefusedWhereDraftingOrIssuingWouldBe) {
+  Book book;
+  const auto direct = [&](const DraftInvoice& d, const IssueInvoice& i,
+                          const InvoiceState& state = InvoiceState{}) {
+    return decide(d, i, state, book.customer(d.customer_id), book.series(i.series));
+  };
+  EXPECT_ERROR(direct(draft("inv-1", content_of({})), issue("inv-1")), StatusCode::kInvalidArgument,
+               "lines must not be empty");
+  EXPECT_ERROR(direct(draft("inv-1"), issue("inv-1", date(2026, 2, 29))),
+               StatusCode::kInvalidArgument, "issue_date must be a valid date");
+  EXPECT_ERROR(direct(draft("inv-1", simple_content(), "ghost"), issue("inv-1")),
+               StatusCode::kFailedPrecondition, "customer 'ghost' is not registered");
+  ASSERT_TRUE(book.run(draft("inv-1")).ok());
+  EXPECT_ERROR(direct(draft("inv-1"), issue("inv-1"), book.invoice("inv-1")),
+               StatusCode::kFailedPrecondition, "invoice id 'inv-1' is already used (DRAFT)");
+  EXPECT_EQ(book.series("2026").last_sequence, 0u);
+}
+
 // ----- Deposits -------------------------------------------------------------------------------
 
 // A 30 % deposit on a 1000.00 EUR + 20 % order: 300.00 + 60.00.
@@ -194,13 +213,37 @@ TEST(InvoiceIssueTest, AFinalInvoiceDeductsItsDeposits) {
             (std::vector<TaxAmount>{{2000, money(70000), money(14000)}}));
 }
 
-// An invoice drafted and issued by one command is recorded as its InvoiceIssued alone: that
-// event, folded on a new stream, gives the invoice that drafting then issuing gives.
+std::string text_of(const InvoiceEvent& event) {
+  return std::visit([](const auto& message) { return message.DebugString(); }, event);
+}
+
+// An invoice drafted and issued by one command is decided in one decision, which is what
+// issuing the stored draft decides, and recorded as its InvoiceIssued alone: that event,
+// folded on a new stream, gives the invoice that drafting then issuing gives.
 void expect_issued_alone_folds_as_drafted_then_issued(Book& book, const std::string& id,
                                                       const InvoiceContent& content) {
+  std::vector<InvoiceState> deposits;
+  for (const auto& deposit : content.deposit_invoice_ids) {
+    deposits.push_back(book.invoice(deposit));
+  }
+  const IssueInvoice issuing = issue(id, date(2026, 3, 15));
+  auto direct = decide(draft(id, content), issuing, InvoiceState{}, book.customer("cust-1"),
+                       book.series(issuing.series), deposits);
+  ASSERT_TRUE(direct.ok()) << direct.status();
+
   ASSERT_TRUE(book.run(draft(id, content)).ok());
-  auto decision = book.issue(issue(id, date(2026, 3, 15)));
+  auto decision = book.issue(issuing);
   ASSERT_TRUE(decision.ok()) << decision.status();
+  ASSERT_EQ(direct->events.size(), 1u);
+  EXPECT_EQ(text_of(direct->events.front()), text_of(decision->events.front()));
+  ASSERT_TRUE(direct->number.has_value() && decision->number.has_value());
+  EXPECT_EQ(direct->number->DebugString(), decision->number->DebugString());
+  ASSERT_EQ(direct->other_invoices.size(), decision->other_invoices.size());
+  for (size_t i = 0; i < direct->other_invoices.size(); ++i) {
+    EXPECT_EQ(direct->other_invoices[i].invoice_id, decision->other_invoices[i].invoice_id);
+    EXPECT_EQ(text_of(direct->other_invoices[i].event), text_of(decision->other_invoices[i].event));
+  }
+
   const InvoiceState alone = evolve(InvoiceState{}, decision->events.front());
   const InvoiceState& both = book.invoice(id);
   ASSERT_TRUE(alone.integrity.ok()) << alone.integrity;
