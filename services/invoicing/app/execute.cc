@@ -350,15 +350,22 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
   if (!fresh.ok()) {
     return fresh.status();
   }
-  auto reads = read_for_issue(txn, caller, command, draft_command.content);
+  // The draft is checked before anything it names (series, deposits) is read.
+  auto drafted = unrecorded_draft(draft_command, fresh->invoice.state);
+  if (!drafted.ok()) {
+    return drafted.status();
+  }
+  auto reads = read_for_issue(txn, caller, command, drafted->content);
   if (!reads.ok()) {
     return reads.status();
   }
-  auto decision = decide(draft_command, command, fresh->invoice.state, fresh->customer.state,
-                         reads->series, reads->deposit_states);
+  auto decision =
+      decide(command, *drafted, fresh->customer.state, reads->series, reads->deposit_states);
   if (!decision.ok()) {
     return decision.status();
   }
+  // fresh->invoice still holds the empty stream: the decision folds into it from nothing, as
+  // a reload of the stream would.
   ARFLOW_RETURN_IF_ERROR(
       record(txn, caller, fresh->invoice, reads->series, reads->deposits, *decision));
   return invoice_resource(fresh->invoice, InvoiceDetail::kFull);

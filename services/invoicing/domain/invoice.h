@@ -47,10 +47,16 @@ Result<InvoiceDecision> decide(const IssueInvoice& command, const InvoiceState& 
                                const CustomerState& customer, const SeriesState& series,
                                std::span<const InvoiceState> deposits = {});
 
-// Drafts and issues a new invoice in one decision (CreateInvoice with issue set): `state` is
-// the new stream's (empty), the other arguments as for IssueInvoice. The draft is never
-// recorded: the decision's InvoiceIssued, which carries the whole content, is the stream's
-// first event, and folded from nothing it gives what drafting then issuing would give.
+// Drafting and issuing a new invoice in one command (CreateInvoice with issue set). The
+// draft is never recorded: the decision's InvoiceIssued, which carries the whole content, is
+// the stream's first event, and folded from nothing it gives what drafting then issuing
+// would give.
+//
+// unrecorded_draft: the draft `command` makes of the new stream's `state` (empty), checked
+// as drafting checks it and as its InvoiceDrafted would fold, to be issued by
+// decide(IssueInvoice, ...) once the series and the deposits its content names are read.
+Result<InvoiceState> unrecorded_draft(const DraftInvoice& command, const InvoiceState& state);
+// Both steps in one decision, for callers that have the series and deposits at hand.
 Result<InvoiceDecision> decide(const DraftInvoice& draft, const IssueInvoice& command,
                                const InvoiceState& state, const CustomerState& customer,
                                const SeriesState& series,

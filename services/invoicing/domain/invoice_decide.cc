@@ -254,17 +254,22 @@ Result<std::vector<InvoiceEvent>> decide(const DeleteDraft& command, const Invoi
 
 // ----- Issue ----------------------------------------------------------------------------------
 
+Result<InvoiceState> unrecorded_draft(const DraftInvoice& command, const InvoiceState& state) {
+  ARFLOW_RETURN_IF_ERROR(check_new_draft(command, state).status());
+  // The draft as its InvoiceDrafted would fold (the command's content is already in its
+  // domain form), without building that event.
+  InvoiceState drafted;
+  drafted.invoice_id = command.invoice_id;
+  drafted.customer_id = command.customer_id;
+  drafted.status = InvoiceStatus::kDraft;
+  drafted.content = command.content;
+  return drafted;
+}
+
 Result<InvoiceDecision> decide(const DraftInvoice& draft, const IssueInvoice& command,
                                const InvoiceState& state, const CustomerState& customer,
                                const SeriesState& series, std::span<const InvoiceState> deposits) {
-  ARFLOW_RETURN_IF_ERROR(check_new_draft(draft, state).status());
-  // The draft as its InvoiceDrafted would fold (the command's content is already in its
-  // domain form), without building that event: it is never recorded.
-  InvoiceState drafted;
-  drafted.invoice_id = draft.invoice_id;
-  drafted.customer_id = draft.customer_id;
-  drafted.status = InvoiceStatus::kDraft;
-  drafted.content = draft.content;
+  ARFLOW_ASSIGN_OR_RETURN(InvoiceState drafted, unrecorded_draft(draft, state));
   return decide(command, drafted, customer, series, deposits);
 }
 

@@ -66,6 +66,13 @@ using SlotMap = absl::node_hash_map<std::string, std::optional<std::string>, Slo
 
 class PendingWrites {
  public:
+  PendingWrites() = default;
+  // The undo log points into rows_: a copy's would point into the original's rows.
+  PendingWrites(const PendingWrites&) = delete;
+  PendingWrites& operator=(const PendingWrites&) = delete;
+  PendingWrites(PendingWrites&&) = default;
+  PendingWrites& operator=(PendingWrites&&) = default;
+
   // What this batch says about a row: not written here (nullptr), removed here (a pointer
   // to nullopt), or its new value.
   const std::optional<std::string>* find(Column column, std::string_view key) const;
