@@ -230,15 +230,18 @@ Result<IssueReads> read_for_issue(Transaction& txn, const Caller& caller,
   return reads;
 }
 
-// Issues the draft `invoice` for `customer`.
+// Issues `draft` for `customer` and records the decision in `invoice`, the draft's stream:
+// the stored draft itself (then `draft` is its state), or the empty stream of a draft this
+// same command made, which the decision folds into from nothing, as a reload would.
+// `draft` is not read once recording starts.
 Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
-                          const LoadedCustomer& customer, const IssueInvoice& command) {
-  auto reads = read_for_issue(txn, caller, command, invoice.state.content);
+                          const InvoiceState& draft, const LoadedCustomer& customer,
+                          const IssueInvoice& command) {
+  auto reads = read_for_issue(txn, caller, command, draft.content);
   if (!reads.ok()) {
     return reads.status();
   }
-  auto decision =
-      decide(command, invoice.state, customer.state, reads->series, reads->deposit_states);
+  auto decision = decide(command, draft, customer.state, reads->series, reads->deposit_states);
   if (!decision.ok()) {
     return decision.status();
   }
@@ -355,20 +358,7 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
   if (!drafted.ok()) {
     return drafted.status();
   }
-  auto reads = read_for_issue(txn, caller, command, drafted->content);
-  if (!reads.ok()) {
-    return reads.status();
-  }
-  auto decision =
-      decide(command, *drafted, fresh->customer.state, reads->series, reads->deposit_states);
-  if (!decision.ok()) {
-    return decision.status();
-  }
-  // fresh->invoice still holds the empty stream: the decision folds into it from nothing, as
-  // a reload of the stream would.
-  ARFLOW_RETURN_IF_ERROR(
-      record(txn, caller, fresh->invoice, reads->series, reads->deposits, *decision));
-  return invoice_resource(fresh->invoice, InvoiceDetail::kFull);
+  return issue(txn, caller, fresh->invoice, *drafted, fresh->customer, command);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const EditDraft& command) {
@@ -388,7 +378,7 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const IssueI
   if (!customer.ok()) {
     return customer.status();
   }
-  return issue(txn, caller, *invoice, *customer, command);
+  return issue(txn, caller, *invoice, invoice->state, *customer, command);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
