@@ -11,7 +11,6 @@
 // Thread-safety: none while it is being written; once handed to the committer it is only
 // read, and may be read from several threads.
 
-#include <absl/container/flat_hash_map.h>
 #include <absl/container/node_hash_map.h>
 #include <absl/hash/hash.h>
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <utility>
+
 namespace arflow::eventstore {
 
 Transaction::Transaction(Store& store, PendingWrites& batch, const PendingWrites* committing,
