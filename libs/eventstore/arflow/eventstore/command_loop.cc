@@ -41,9 +41,6 @@ struct CommandLoop::Batch {
   std::vector<Command> commands;
   std::vector<Result<std::string>> results;
   PendingWrites writes;
-  // `writes` as RocksDB will take them, built by the executor so that the committer (the
-  // slower of the two threads) only writes.
-  rocksdb::WriteBatch write_batch;
   size_t events = 0;
   uint64_t replays = 0;
 };
@@ -164,7 +161,6 @@ void CommandLoop::execute_batches() {
     }
     std::shared_ptr<Batch> batch =
         run_batch(std::move(commands), committing ? &committing->writes : nullptr);
-    batch->writes.to_write_batch(store_, batch->write_batch);
     {
       std::unique_lock lock(mu_);
       commit_cv_.wait(lock, [&] { return to_commit_ == nullptr; });
@@ -176,6 +172,9 @@ void CommandLoop::execute_batches() {
         continue;
       }
       to_commit_ = batch;
+      // The batch before it is written and no longer read: the committer frees it, off the
+      // executor.
+      to_retire_ = std::move(committing);
     }
     commit_cv_.notify_all();
     remember(batch->writes);
@@ -224,6 +223,7 @@ void CommandLoop::remember(const PendingWrites& writes) {
 void CommandLoop::commit_batches() {
   while (true) {
     std::shared_ptr<Batch> batch;
+    std::shared_ptr<Batch> retired;  // freed once this batch is answered
     {
       std::unique_lock lock(mu_);
       commit_cv_.wait(lock, [&] { return to_commit_ != nullptr || executor_done_; });
@@ -231,12 +231,17 @@ void CommandLoop::commit_batches() {
         return;
       }
       batch = to_commit_;
+      retired = std::move(to_retire_);
     }
     absl::Status written;
-    if (batch->write_batch.Count() > 0) {
+    if (!batch->writes.empty()) {
+      // Built here rather than by the executor: the executor is the loop's bottleneck (it
+      // decides every command), while this thread mostly waits on the sync.
+      rocksdb::WriteBatch write_batch;
+      batch->writes.to_write_batch(store_, write_batch);
       rocksdb::WriteOptions wo;
       wo.sync = true;
-      written = to_status(store_.db()->Write(wo, &batch->write_batch), "commit batch");
+      written = to_status(store_.db()->Write(wo, &write_batch), "commit batch");
     }
     if (!written.ok()) {
       healthy_.store(false, std::memory_order_release);

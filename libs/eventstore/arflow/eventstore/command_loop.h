@@ -125,6 +125,8 @@ class CommandLoop {
   bool executor_done_ = false;         // guarded by mu_
   // The batch handed to the committer and not yet written; guarded by mu_.
   std::shared_ptr<Batch> to_commit_;
+  // The batch written before it, for the committer to free; guarded by mu_.
+  std::shared_ptr<Batch> to_retire_;
   // Commit listeners by id; guarded by listeners_mu_, which is held while they are called.
   std::mutex listeners_mu_;
   std::map<uint64_t, std::function<void()>> listeners_;
