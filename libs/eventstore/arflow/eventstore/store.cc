@@ -63,6 +63,10 @@ rocksdb::ColumnFamilyOptions column_options(Column c, const std::shared_ptr<rock
   // The outbox and the expiry index are queues: written, read soon, then deleted. Small
   // memtables keep their tombstones from piling up in front of the readers.
   cf.write_buffer_size = c == Column::kOutbox ? (16u << 20) : (64u << 20);
+  if (c == Column::kEvents || c == Column::kIdempotency) {
+    cf.memtable_prefix_bloom_size_ratio = 0.02;
+    cf.memtable_whole_key_filtering = true;
+  }
   if (c == Column::kIdempotency) {
     cf.compaction_filter = idempotency_expiry;
     // Even with no writes to trigger compactions, old files are revisited once a day.
