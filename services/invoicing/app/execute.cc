@@ -21,6 +21,7 @@ namespace {
 
 using eventstore::Envelope;
 using eventstore::ExpectedVersion;
+using eventstore::RowUse;
 using eventstore::stamped;
 using eventstore::Transaction;
 
@@ -94,11 +95,13 @@ absl::Status append_folded(Transaction& txn, const Caller& caller, LoadedInvoice
     invoice.position.created = txn.now();
     txn.put(
         customer_invoice_row(caller.tenant, invoice.state.customer_id, invoice.state.invoice_id),
-        "");
+        "", RowUse::kQueriesOnly);
   }
   invoice.position.updated = txn.now();
+  // Commands fold the invoice's stream (kept folded by the executor); only queries read it.
   txn.put(invoice_row(caller.tenant, invoice.state.invoice_id),
-          invoice_resource(invoice, InvoiceDetail::kBasic).SerializeAsString());
+          invoice_resource(invoice, InvoiceDetail::kBasic).SerializeAsString(),
+          RowUse::kQueriesOnly);
   return keep_invoice(txn, invoice);
 }
 

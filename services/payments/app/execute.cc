@@ -96,7 +96,8 @@ Result<v1::Payment> append_folded(Transaction& txn, const Caller& caller, Loaded
     return head.status();
   }
   if (payment.version == 0) {
-    txn.put(customer_payment_row(caller.tenant, after.customer_id, after.payment_id), "");
+    txn.put(customer_payment_row(caller.tenant, after.customer_id, after.payment_id), "",
+            eventstore::RowUse::kQueriesOnly);
     payment.created = txn.now();  // as folding its first event would say
   }
   payment.version = *head;

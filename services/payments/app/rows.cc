@@ -178,7 +178,7 @@ void track_open_invoice(eventstore::Transaction& txn, std::string_view tenant,
   }
   const std::string key = open_invoice_row(tenant, invoice.customer_id, invoice.invoice_id);
   if (open) {
-    txn.put(key, "");
+    txn.put(key, "", eventstore::RowUse::kQueriesOnly);  // read by prefix scans only
   } else {
     txn.remove(key);
   }

@@ -199,7 +199,8 @@ TEST(CommandLoop, AStateRowWrittenByOneBatchIsWhatEveryLaterBatchReads) {
   //  - writes row-i;
   //  - reads row-(i-20): written at least 2 batches before, so read from the loop's row
   //    cache or the disk, not from a batch still in memory;
-  //  - rewrites row-(i-25), or removes it when i-25 is odd;
+  //  - rewrites row-(i-25), or removes it when i-25 is odd; one rewrite in two says only
+  //    queries read the row (RowUse::kQueriesOnly), which the loop does not cache;
   //  - reads row-(i-40): read once before (at i-20, so cached), then changed at i-15, at
   //    least 2 batches before: a cache that missed the change would answer the old value;
   //  - reads and rewrites a counter every command changes (removed every 100th): its
@@ -221,7 +222,8 @@ TEST(CommandLoop, AStateRowWrittenByOneBatchIsWhatEveryLaterBatchReads) {
       }
       txn.put(row(i), std::to_string(i));
       if (i >= 25 && (i - 25) % 2 == 0) {
-        txn.put(row(i - 25), fmt::format("{} changed", i - 25));
+        txn.put(row(i - 25), fmt::format("{} changed", i - 25),
+                (i - 25) % 4 == 0 ? RowUse::kQueriesOnly : RowUse::kReadBack);
       } else if (i >= 25) {
         txn.remove(row(i - 25));
       }

@@ -210,12 +210,16 @@ void CommandLoop::remember(const PendingWrites& writes) {
   if (rows_.size() > kMaxCachedRows) {
     rows_.clear();  // a miss costs one read
   }
-  writes.for_each_row([&](const std::string& slot, const std::optional<std::string>& value) {
+  writes.for_each_row([&](const std::string& slot, const StagedRow& row) {
     const auto column = static_cast<Column>(slot[0]);
-    if (column == Column::kStreamHeads && value.has_value()) {
-      heads_.insert_or_assign(slot.substr(1), read_head_row(*value));
+    if (column == Column::kStreamHeads && row.value.has_value()) {
+      heads_.insert_or_assign(slot.substr(1), read_head_row(*row.value));
     } else if (column == Column::kState) {
-      rows_.insert_or_assign(slot, value);
+      if (row.use == RowUse::kReadBack) {
+        rows_.insert_or_assign(slot, row.value);
+      } else {
+        rows_.erase(slot);  // a copy a command read earlier is stale now
+      }
     }
   });
 }

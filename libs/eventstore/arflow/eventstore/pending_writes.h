@@ -59,9 +59,19 @@ struct SlotEqual {
   bool operator()(std::string_view a, SlotRef b) const noexcept { return (*this)(b, a); }
 };
 
-// Rows by slot; nullopt for a row removed (or known to be absent). Node-based: a row stays
-// where it is while the map grows (PendingWrites' undo log points at rows).
-using SlotMap = absl::node_hash_map<std::string, std::optional<std::string>, SlotHash, SlotEqual>;
+// Who reads a state row back. The CommandLoop keeps the state rows of its batches in a row
+// cache so that commands read them without the database; a row only queries read (a list
+// row, an index entry) would only crowd that cache.
+enum class RowUse { kReadBack, kQueriesOnly };
+
+struct StagedRow {
+  std::optional<std::string> value;  // nullopt: removed (or known to be absent)
+  RowUse use = RowUse::kReadBack;
+};
+
+// Rows by slot. Node-based: a row stays where it is while the map grows (PendingWrites'
+// undo log points at rows).
+using SlotMap = absl::node_hash_map<std::string, StagedRow, SlotHash, SlotEqual>;
 
 class PendingWrites {
  public:
@@ -77,7 +87,7 @@ class PendingWrites {
   const std::optional<std::string>* find(Column column, std::string_view key) const;
 
   // `value` is taken, not copied: callers pass the row they just serialized.
-  void put(Column column, std::string_view key, std::string value);
+  void put(Column column, std::string_view key, std::string value, RowUse use = RowUse::kReadBack);
   void remove(Column column, std::string_view key);
 
   // Savepoints nest; rolling back undoes every write since the matching set_savepoint().
@@ -88,11 +98,11 @@ class PendingWrites {
   bool empty() const { return rows_.empty(); }
   size_t size() const { return rows_.size(); }
 
-  // Calls visit(slot, value) for every row put (value) or removed (nullopt) in this batch.
+  // Calls visit(slot, row) for every row put or removed in this batch.
   template <class Visit>
   void for_each_row(Visit&& visit) const {
-    for (const auto& [slot, value] : rows_) {
-      visit(slot, value);
+    for (const auto& [slot, row] : rows_) {
+      visit(slot, row);
     }
   }
 
@@ -104,15 +114,15 @@ class PendingWrites {
   void to_write_batch(const Store& store, rocksdb::WriteBatch& out) const;
 
  private:
-  void write(Column column, std::string_view key, std::optional<std::string> value);
+  void write(Column column, std::string_view key, StagedRow row);
 
-  // Key: one byte of column, then the row key. nullopt: removed.
+  // Key: one byte of column, then the row key.
   SlotMap rows_;
   struct Undo {
     // The row written. Its node outlives the entry: rows are erased only by rollbacks,
     // newest write first, and a map's rehash moves no node.
     SlotMap::value_type* row = nullptr;
-    std::optional<std::optional<std::string>> previous;  // nullopt: the row was absent
+    std::optional<StagedRow> previous;  // nullopt: the row was absent
   };
   std::vector<Undo> undo_;
   std::vector<size_t> savepoints_;  // positions in undo_

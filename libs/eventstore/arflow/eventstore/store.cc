@@ -63,6 +63,9 @@ rocksdb::ColumnFamilyOptions column_options(Column c, const std::shared_ptr<rock
   // The outbox and the expiry index are queues: written, read soon, then deleted. Small
   // memtables keep their tombstones from piling up in front of the readers.
   cf.write_buffer_size = c == Column::kOutbox ? (16u << 20) : (64u << 20);
+  // Most point reads of events and idempotency records look for what is not there (the
+  // first event of a new stream, a new request id): a memtable bloom filter answers them
+  // without searching the memtables' skiplists (measured: ~5% of the executor).
   if (c == Column::kEvents || c == Column::kIdempotency) {
     cf.memtable_prefix_bloom_size_ratio = 0.02;
     cf.memtable_whole_key_filtering = true;

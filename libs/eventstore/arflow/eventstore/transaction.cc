@@ -55,8 +55,8 @@ void Transaction::remove(Column column, std::string_view key) { batch_.remove(co
 Result<std::optional<std::string>> Transaction::get(std::string_view key) {
   return get(Column::kState, key);
 }
-void Transaction::put(std::string_view key, std::string value) {
-  put(Column::kState, key, std::move(value));
+void Transaction::put(std::string_view key, std::string value, RowUse use) {
+  batch_.put(Column::kState, key, std::move(value), use);
 }
 void Transaction::remove(std::string_view key) { remove(Column::kState, key); }
 

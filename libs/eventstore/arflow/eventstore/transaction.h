@@ -71,10 +71,10 @@ class ExecutorLocals {
   std::unordered_map<std::type_index, std::shared_ptr<void>> objects_;
 };
 
-// Committed state rows the loop has seen (written by its batches or read
-// from the database), by PendingWrites slot; nullopt for a row known to be absent. The
-// loop is the only writer, so an entry is never stale; a miss costs a database read.
-// Flat: nothing points into it, and its rows are looked up in place.
+// Committed state rows the loop has seen (written by its batches, but for rows only queries
+// read, or read from the database), by PendingWrites slot; nullopt for a row known to be absent.
+// The loop is the only writer, so an entry is never stale; a miss costs a database read. Flat:
+// nothing points into it, and its rows are looked up in place.
 using RowCache = absl::flat_hash_map<std::string, std::optional<std::string>, SlotHash, SlotEqual>;
 
 // Whether a stream's events go out on the events topic. Messages are keyed by customer, so
@@ -130,9 +130,10 @@ class Transaction {
   // with room kept for key, headers and framing).
   static constexpr size_t kMaxMessageBytes = size_t{512} * 1024;
 
-  // State rows. put() takes `value` (callers pass the row they just serialized).
+  // State rows. put() takes `value` (callers pass the row they just serialized); `use` says
+  // whether commands read the row back (see RowUse).
   Result<std::optional<std::string>> get(std::string_view key);
-  void put(std::string_view key, std::string value);
+  void put(std::string_view key, std::string value, RowUse use = RowUse::kReadBack);
   void remove(std::string_view key);
 
   // Savepoints: roll back what was staged since the last set_savepoint().
