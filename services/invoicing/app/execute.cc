@@ -74,16 +74,16 @@ absl::Status fold_decided(LoadedInvoice& invoice, std::span<const InvoiceEvent> 
 
 // Appends `events`, already folded into `invoice`, to its stream and rewrites its rows.
 absl::Status append_folded(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
-                           std::span<const InvoiceEvent> events) {
+                           std::vector<InvoiceEvent> events) {
   if (events.empty()) {
     return absl::OkStatus();
   }
   const bool created = invoice.position.version == 0;
   std::vector<Envelope> envelopes;
   envelopes.reserve(events.size());
-  for (const auto& event : events) {
+  for (auto& event : events) {
     envelopes.push_back(stamped(caller, invoice.state.customer_id));
-    set_payload(event, envelopes.back());
+    set_payload(std::move(event), envelopes.back());
   }
   auto head = txn.append(tenant_stream(caller.tenant, invoice_stream(invoice.state.invoice_id)),
                          ExpectedVersion::exactly(invoice.position.version), envelopes);
@@ -108,9 +108,9 @@ absl::Status append_folded(Transaction& txn, const Caller& caller, LoadedInvoice
 // Appends `events` to the invoice's stream, folds them in and rewrites its rows. Folded in
 // place: on any error the command fails and its caller drops `invoice`.
 absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
-                    std::span<const InvoiceEvent> events) {
+                    std::vector<InvoiceEvent> events) {
   ARFLOW_RETURN_IF_ERROR(fold_decided(invoice, events));
-  return append_folded(txn, caller, invoice, events);
+  return append_folded(txn, caller, invoice, std::move(events));
 }
 
 // Appends the number a document took to its series' stream. The stream is not published:
@@ -133,7 +133,7 @@ absl::Status record_number(Transaction& txn, const Caller& caller, const SeriesS
 absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
                     const SeriesState& series, std::map<std::string, LoadedInvoice>& others,
                     InvoiceDecision& decision) {
-  ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, decision.events));
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, std::move(decision.events)));
   if (decision.number.has_value()) {
     ARFLOW_RETURN_IF_ERROR(
         record_number(txn, caller, series, *decision.number, invoice.state.customer_id));
@@ -148,7 +148,7 @@ absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoi
       return absl::InternalError(
           fmt::format("the decider wrote to invoice '{}', which it was not given", id));
     }
-    ARFLOW_RETURN_IF_ERROR(record(txn, caller, it->second, events));
+    ARFLOW_RETURN_IF_ERROR(record(txn, caller, it->second, std::move(events)));
   }
   return absl::OkStatus();
 }
@@ -176,7 +176,7 @@ Result<LoadedInvoice> change_invoice(Transaction& txn, const Caller& caller,
   if (!events.ok()) {
     return events.status();
   }
-  ARFLOW_RETURN_IF_ERROR(record(txn, caller, *invoice, *events));
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, *invoice, *std::move(events)));
   return invoice;
 }
 
@@ -344,7 +344,7 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftI
   if (!events.ok()) {
     return events.status();
   }
-  ARFLOW_RETURN_IF_ERROR(record(txn, caller, fresh->invoice, *events));
+  ARFLOW_RETURN_IF_ERROR(record(txn, caller, fresh->invoice, *std::move(events)));
   return invoice_resource(fresh->invoice, InvoiceDetail::kFull);
 }
 

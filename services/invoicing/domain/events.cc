@@ -39,27 +39,35 @@ void set_payload(const CustomerEvent& event, Envelope& envelope) {
       event);
 }
 
-void set_payload(const InvoiceEvent& event, Envelope& envelope) {
+void set_payload(InvoiceEvent event, Envelope& envelope) {
   std::visit(
       Overloaded{
-          [&](const v1::InvoiceDrafted& e) { *envelope.mutable_invoice_drafted() = e; },
-          [&](const v1::InvoiceDraftEdited& e) { *envelope.mutable_invoice_draft_edited() = e; },
-          [&](const v1::InvoiceDraftDeleted& e) { *envelope.mutable_invoice_draft_deleted() = e; },
-          [&](const v1::InvoiceIssued& e) { *envelope.mutable_invoice_issued() = e; },
-          [&](const v1::DepositDeducted& e) { *envelope.mutable_deposit_deducted() = e; },
-          [&](const v1::DepositDeductionReleased& e) {
-            *envelope.mutable_deposit_deduction_released() = e;
+          [&](v1::InvoiceDrafted& e) { *envelope.mutable_invoice_drafted() = std::move(e); },
+          [&](v1::InvoiceDraftEdited& e) {
+            *envelope.mutable_invoice_draft_edited() = std::move(e);
           },
-          [&](const v1::AllocationReleased& e) { *envelope.mutable_allocation_released() = e; },
-          [&](const v1::CreditNoteIssued& e) { *envelope.mutable_credit_note_issued() = e; },
-          [&](const v1::InvoiceWrittenOff& e) { *envelope.mutable_invoice_written_off() = e; },
-          [&](const v1::LateFeeAdded& e) { *envelope.mutable_late_fee_added() = e; },
-          [&](const v1::RecipientStatusChanged& e) {
-            *envelope.mutable_recipient_status_changed() = e;
+          [&](v1::InvoiceDraftDeleted& e) {
+            *envelope.mutable_invoice_draft_deleted() = std::move(e);
           },
-          [&](const v1::PaymentApplied& e) { *envelope.mutable_payment_applied() = e; },
-          [&](const v1::PaymentReversed& e) { *envelope.mutable_payment_reversed() = e; },
-          [&](const v1::AllocationRejected& e) { *envelope.mutable_allocation_rejected() = e; },
+          [&](v1::InvoiceIssued& e) { *envelope.mutable_invoice_issued() = std::move(e); },
+          [&](v1::DepositDeducted& e) { *envelope.mutable_deposit_deducted() = std::move(e); },
+          [&](v1::DepositDeductionReleased& e) {
+            *envelope.mutable_deposit_deduction_released() = std::move(e);
+          },
+          [&](v1::AllocationReleased& e) {
+            *envelope.mutable_allocation_released() = std::move(e);
+          },
+          [&](v1::CreditNoteIssued& e) { *envelope.mutable_credit_note_issued() = std::move(e); },
+          [&](v1::InvoiceWrittenOff& e) { *envelope.mutable_invoice_written_off() = std::move(e); },
+          [&](v1::LateFeeAdded& e) { *envelope.mutable_late_fee_added() = std::move(e); },
+          [&](v1::RecipientStatusChanged& e) {
+            *envelope.mutable_recipient_status_changed() = std::move(e);
+          },
+          [&](v1::PaymentApplied& e) { *envelope.mutable_payment_applied() = std::move(e); },
+          [&](v1::PaymentReversed& e) { *envelope.mutable_payment_reversed() = std::move(e); },
+          [&](v1::AllocationRejected& e) {
+            *envelope.mutable_allocation_rejected() = std::move(e);
+          },
       },
       event);
 }

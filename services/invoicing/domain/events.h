@@ -30,9 +30,10 @@ std::string customer_stream(std::string_view customer_id);
 std::string invoice_stream(std::string_view invoice_id);
 std::string series_stream(std::string_view series);
 
-// Sets the Envelope's payload to the event (the rest of the Envelope is the service's).
+// Sets the Envelope's payload to the event (the rest of the Envelope is the service's). An
+// invoice event is moved in: an issued invoice's event repeats its whole content.
 void set_payload(const CustomerEvent& event, events::v1::Envelope& envelope);
-void set_payload(const InvoiceEvent& event, events::v1::Envelope& envelope);
+void set_payload(InvoiceEvent event, events::v1::Envelope& envelope);
 void set_payload(const v1::DocumentNumberAssigned& event, events::v1::Envelope& envelope);
 
 // The payload as an aggregate's event, or nullopt when it is another aggregate's (or none).
