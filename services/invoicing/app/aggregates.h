@@ -10,6 +10,7 @@
 // because a customer's stream grows with every update while issuing reads it every time. A
 // series' state is its stream's head: one event per number given out.
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -52,8 +53,11 @@ Result<LoadedInvoice> load_invoice(eventstore::Transaction& txn, std::string_vie
                                    std::string_view invoice_id);
 // Keeps `invoice`, whose events were just appended, as its stream's fold for the next load.
 absl::Status keep_invoice(eventstore::Transaction& txn, const LoadedInvoice& invoice);
-Result<LoadedCustomer> load_customer(eventstore::Transaction& txn, std::string_view tenant,
-                                     std::string_view customer_id);
+// A customer as the executor read it: shared by the commands that read it until it changes.
+using KnownCustomer = std::shared_ptr<const LoadedCustomer>;
+// Never null: a customer not registered has an empty state and version 0.
+Result<KnownCustomer> load_customer(eventstore::Transaction& txn, std::string_view tenant,
+                                    std::string_view customer_id);
 Result<SeriesState> load_series(eventstore::Transaction& txn, std::string_view tenant,
                                 std::string_view series);
 

@@ -27,7 +27,7 @@ using eventstore::Transaction;
 
 // ----- Customers ------------------------------------------------------------------------------
 
-Result<v1::Customer> record(Transaction& txn, const Caller& caller, LoadedCustomer& customer,
+Result<v1::Customer> record(Transaction& txn, const Caller& caller, const LoadedCustomer& customer,
                             std::span<const CustomerEvent> events) {
   if (events.empty()) {
     return customer.resource;
@@ -255,7 +255,7 @@ Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice&
 // The customer a new invoice is for, and the invoice's stream (empty), after the checks of
 // drafting that need the store: the customer exists and the id is not taken.
 struct NewInvoice {
-  LoadedCustomer customer;
+  KnownCustomer customer;
   LoadedInvoice invoice;
 };
 
@@ -267,7 +267,7 @@ Result<NewInvoice> load_new_invoice(Transaction& txn, const Caller& caller,
   if (!customer.ok()) {
     return customer.status();
   }
-  if (!customer->state.registered) {
+  if (!(*customer)->state.registered) {
     return not_found("customer_id", "customer", command.customer_id);
   }
   auto invoice = load_invoice(txn, caller.tenant, command.invoice_id);
@@ -291,15 +291,15 @@ Result<v1::Customer> execute(Transaction& txn, const Caller& caller,
   if (!customer.ok()) {
     return customer.status();
   }
-  if (customer->position.version > 0) {
+  if ((*customer)->position.version > 0) {
     return absl::AlreadyExistsError(
         fmt::format("customer_id: customer '{}' already exists", command.customer_id));
   }
-  auto events = decide(command, customer->state);
+  auto events = decide(command, (*customer)->state);
   if (!events.ok()) {
     return events.status();
   }
-  return record(txn, caller, *customer, *events);
+  return record(txn, caller, **customer, *events);
 }
 
 Result<v1::Customer> update_customer(Transaction& txn, const Caller& caller,
@@ -310,10 +310,10 @@ Result<v1::Customer> update_customer(Transaction& txn, const Caller& caller,
   if (!customer.ok()) {
     return customer.status();
   }
-  if (!customer->state.registered) {
+  if (!(*customer)->state.registered) {
     return not_found("name", "customer", customer_id);
   }
-  v1::CustomerDetails merged = customer->resource.details();
+  v1::CustomerDetails merged = (*customer)->resource.details();
   if (mask.paths().empty()) {
     merged = patch;
   } else {
@@ -328,11 +328,11 @@ Result<v1::Customer> update_customer(Transaction& txn, const Caller& caller,
   }
   auto events = decide(
       UpdateCustomer{.customer_id = std::string(customer_id), .details = *std::move(details)},
-      customer->state);
+      (*customer)->state);
   if (!events.ok()) {
     return events.status();
   }
-  return record(txn, caller, *customer, *events);
+  return record(txn, caller, **customer, *events);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftInvoice& command) {
@@ -361,7 +361,7 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
   if (!drafted.ok()) {
     return drafted.status();
   }
-  return issue(txn, caller, fresh->invoice, *drafted, fresh->customer, command);
+  return issue(txn, caller, fresh->invoice, *drafted, *fresh->customer, command);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const EditDraft& command) {
@@ -381,7 +381,7 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const IssueI
   if (!customer.ok()) {
     return customer.status();
   }
-  return issue(txn, caller, *invoice, invoice->state, *customer, command);
+  return issue(txn, caller, *invoice, invoice->state, **customer, command);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,

@@ -131,5 +131,50 @@ TEST_F(InvoicingAppTest, AnInvoiceDraftedAndIssuedByOneCommandIsOneEventAndReads
   expect_kept_is_folded("direct");
 }
 
+TEST_F(InvoicingAppTest, AnInvoiceIssuedAfterItsCustomerChangedPrintsTheCustomerAsChanged) {
+  auto customer = run<v1::Customer>([](Transaction& txn, const app::Caller& caller) {
+    return app::execute(txn, caller,
+                        RegisterCustomer{.customer_id = "c1", .details = customer_details()});
+  });
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  const auto issue = [&](const std::string& id) {
+    exec(DraftInvoice{.invoice_id = id, .customer_id = "c1", .content = simple_content()},
+         IssueInvoice{.invoice_id = id, .series = "2026", .issue_date = date(2026, 11, 2)});
+    auto invoice = app::read_invoice(*store_, kTenant, id);
+    EXPECT_TRUE(invoice.ok()) << invoice.status();
+    return invoice.ok() ? invoice->state.issued->customer.legal_name : "";
+  };
+  const auto rename = [&](const std::string& name) {
+    v1::CustomerDetails patch;
+    patch.set_legal_name(name);
+    google::protobuf::FieldMask mask;
+    mask.add_paths("legal_name");
+    return run<v1::Customer>([&](Transaction& txn, const app::Caller& caller) {
+      return app::update_customer(txn, caller, "c1", patch, mask);
+    });
+  };
+
+  EXPECT_EQ(issue("i1"), "Commune de Lyon");
+  ASSERT_TRUE(rename("Ville de Lyon").ok());
+  EXPECT_EQ(issue("i2"), "Ville de Lyon");
+
+  // A change rolled back with its command is not printed.
+  auto refused =
+      run<v1::Customer>([&](Transaction& txn, const app::Caller& caller) -> Result<v1::Customer> {
+        v1::CustomerDetails patch;
+        patch.set_legal_name("Metropole de Lyon");
+        google::protobuf::FieldMask mask;
+        mask.add_paths("legal_name");
+        ARFLOW_RETURN_IF_ERROR(app::update_customer(txn, caller, "c1", patch, mask).status());
+        ARFLOW_RETURN_IF_ERROR(app::load_customer(txn, caller.tenant, "c1").status());  // read back
+        return absl::FailedPreconditionError("refused after the change");
+      });
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(issue("i3"), "Ville de Lyon");
+  // The next change takes the version the rolled-back one had.
+  ASSERT_TRUE(rename("Grand Lyon").ok());
+  EXPECT_EQ(issue("i4"), "Grand Lyon");
+}
+
 }  // namespace
 }  // namespace arflow::invoicing
