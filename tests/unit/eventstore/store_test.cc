@@ -1,4 +1,7 @@
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <memory>
 
 #include "fixture.h"
 
@@ -50,6 +53,56 @@ TEST(Store, EveryAppendedEventIsInTheOutboxWithItsCustomerKeyAndType) {
   ASSERT_TRUE(published.ParseFromString(record.value()));
   EXPECT_EQ(published.event_id(), record.event_id());
   EXPECT_EQ(published.version(), 1u);
+}
+
+TEST(Store, AnEventIsWrittenOnceAndItsOutboxEntryReadsItFromTheEventsColumn) {
+  StoreFixture f;
+  ASSERT_TRUE(f.loop().execute(append_command("invoice/1", ExpectedVersion::no_stream(), 2)).ok());
+
+  // As stored: the entry names the event's row and holds no copy of it.
+  std::unique_ptr<rocksdb::Iterator> it(
+      f.store().db()->NewIterator(rocksdb::ReadOptions(), f.store().column(Column::kOutbox)));
+  int stored = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++stored) {
+    internal::v1::OutboxRecord raw;
+    ASSERT_TRUE(raw.ParseFromString(it->value().ToString()));
+    EXPECT_TRUE(raw.value().empty());
+    EXPECT_EQ(raw.event_row(), event_key("invoice/1", static_cast<uint64_t>(stored) + 1));
+  }
+  EXPECT_EQ(stored, 2);
+
+  // As the relay reads it: the event's bytes, as the stream has them.
+  auto outbox = f.store().read_outbox(0, 10);
+  ASSERT_TRUE(outbox.ok()) << outbox.status();
+  ASSERT_EQ(outbox->size(), 2u);
+  for (uint64_t v = 1; v <= 2; ++v) {
+    auto row = f.store().get(Column::kEvents, event_key("invoice/1", v));
+    ASSERT_TRUE(row.ok() && row->has_value());
+    EXPECT_EQ((*outbox)[v - 1].record.value(), **row);
+  }
+
+  // An entry that carries its value (a dead letter, or one written before entries named
+  // their event) is read as it is; one that names an event not stored is data loss.
+  internal::v1::OutboxRecord letter;
+  letter.set_topic("arflow.dlq.v1");
+  letter.set_value("the letter");
+  internal::v1::OutboxRecord dangling;
+  dangling.set_topic(testing::kTopic);
+  dangling.set_event_row(event_key("invoice/never", 1));
+  rocksdb::WriteOptions wo;
+  ASSERT_TRUE(f.store()
+                  .db()
+                  ->Put(wo, f.store().column(Column::kOutbox), be64(10), letter.SerializeAsString())
+                  .ok());
+  ASSERT_TRUE(
+      f.store()
+          .db()
+          ->Put(wo, f.store().column(Column::kOutbox), be64(11), dangling.SerializeAsString())
+          .ok());
+  auto mixed = f.store().read_outbox(10, 1);
+  ASSERT_TRUE(mixed.ok()) << mixed.status();
+  EXPECT_EQ(mixed->front().record.value(), "the letter");
+  EXPECT_EQ(f.store().read_outbox(10, 10).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST(Store, AStoreOnlyStreamKeepsItsEventsAndPublishesNone) {

@@ -288,7 +288,37 @@ Result<std::vector<OutboxEntry>> Store::read_outbox(uint64_t from_seq, size_t ma
     }
   }
   ARFLOW_RETURN_IF_ERROR(to_status(it->status(), "read outbox"));
+  ARFLOW_RETURN_IF_ERROR(read_published_events(out));
   return out;
+}
+
+absl::Status Store::read_published_events(std::vector<OutboxEntry>& entries) const {
+  std::vector<OutboxEntry*> named;
+  std::vector<rocksdb::Slice> rows;
+  for (auto& entry : entries) {
+    if (!entry.record.event_row().empty()) {
+      named.push_back(&entry);
+      rows.emplace_back(entry.record.event_row());
+    }
+  }
+  if (rows.empty()) {
+    return absl::OkStatus();
+  }
+  // The entry and its event were written in one batch, and events are never removed: the
+  // row is there whenever the entry is.
+  std::vector<rocksdb::PinnableSlice> values(rows.size());
+  std::vector<rocksdb::Status> statuses(rows.size());
+  db_->MultiGet(rocksdb::ReadOptions(), column(Column::kEvents), rows.size(), rows.data(),
+                values.data(), statuses.data());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      return absl::DataLossError(
+          fmt::format("outbox entry {} names an event that is not stored", named[i]->seq));
+    }
+    ARFLOW_RETURN_IF_ERROR(to_status(statuses[i], "read a published event"));
+    named[i]->record.set_value(values[i].data(), values[i].size());
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Store::remove_outbox(uint64_t begin, uint64_t end) {

@@ -87,7 +87,8 @@ class Store {
       Column column, std::string_view prefix, std::string_view start,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
-  // Up to `max` outbox entries with seq >= from_seq, in seq order.
+  // Up to `max` outbox entries with seq >= from_seq, in seq order, each with its message
+  // value (an event's, read from the events column, when the entry names its row).
   Result<std::vector<OutboxEntry>> read_outbox(uint64_t from_seq, size_t max) const;
   // Removes outbox entries [begin, end). Not synced: an entry whose removal is lost in a
   // crash is published again, which consumers absorb (at-least-once publishing).
@@ -110,6 +111,8 @@ class Store {
 
  private:
   explicit Store(StoreOptions options);
+  // Fills in the value of the entries that name their event's row.
+  absl::Status read_published_events(std::vector<OutboxEntry>& entries) const;
 
   StoreOptions options_;
   std::unique_ptr<const Clock> owned_clock_;

@@ -179,23 +179,22 @@ Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion ex
                                                 "event may have",
                                                 stream, scratch_.size(), kMaxMessageBytes));
     }
-    put(Column::kEvents, event_key(stream, version), scratch_);
     if (&e == &events.back()) {
       tag = event_tag(scratch_);  // only the head's tag is kept
     }
-    if (!published) {
-      scratch_.clear();
-      continue;
+    std::string row = event_key(stream, version);
+    if (published) {
+      // The outbox names the event's row instead of holding a second copy of it.
+      internal::v1::OutboxRecord record;
+      record.set_topic(store_.options().events_topic);
+      record.set_key(message_key(e.tenant_id(), e.customer_id()));
+      record.set_event_row(row);
+      record.set_event_id(e.event_id());
+      record.set_event_type(std::string(event_type(e)));
+      ARFLOW_RETURN_IF_ERROR(enqueue(record));
     }
-
-    internal::v1::OutboxRecord record;
-    record.set_topic(store_.options().events_topic);
-    record.set_key(message_key(e.tenant_id(), e.customer_id()));
-    record.set_value(std::move(scratch_));
-    record.set_event_id(e.event_id());
-    record.set_event_type(std::string(event_type(e)));
-    ARFLOW_RETURN_IF_ERROR(enqueue(record));
-    scratch_.clear();
+    put(Column::kEvents, row, std::move(scratch_));
+    scratch_.clear();  // valid but unspecified once moved from
   }
   put(Column::kStreamHeads, stream, head_row(StreamHead{.version = version, .tag = tag}));
   appended_events_ += events.size();
