@@ -60,6 +60,12 @@ rocksdb::ColumnFamilyOptions column_options(Column c, const std::shared_ptr<rock
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Flushes and the first level of compactions write uncompressed files: they run on the
+  // cores the executor needs, and their files are soon compacted again. Deeper levels, where
+  // data settles, are compressed with LZ4. Measured, invoicing batched: RocksDB's threads
+  // 0.09 core instead of 0.13 (snappy everywhere, the default).
+  cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
+                              rocksdb::kLZ4Compression};
   // The outbox and the expiry index are queues: written, read soon, then deleted. Small
   // memtables keep their tombstones from piling up in front of the readers.
   cf.write_buffer_size = c == Column::kOutbox ? (16u << 20) : (64u << 20);
