@@ -2,9 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <utility>
 
 namespace arflow::eventstore {
+
+size_t ExecutorLocals::next_index() {
+  static std::atomic<size_t> next{0};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 Transaction::Transaction(Store& store, PendingWrites& batch, const PendingWrites* committing,
                          StreamHeads& heads, RowCache& rows, ExecutorLocals& locals,

@@ -17,8 +17,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <typeindex>
-#include <unordered_map>
 #include <vector>
 
 #include "arflow/core/clock.h"
@@ -45,7 +43,7 @@ class ExpectedVersion {
 // Transparent on string_view, so that a lookup by stream name allocates nothing.
 struct StreamNameHash {
   using is_transparent = void;
-  size_t operator()(std::string_view stream) const { return absl::HashOf(stream); }
+  size_t operator()(std::string_view stream) const { return absl::HashOf(as_absl(stream)); }
 };
 using StreamHeads = absl::flat_hash_map<std::string, StreamHead, StreamNameHash, std::equal_to<>>;
 
@@ -60,7 +58,13 @@ class ExecutorLocals {
  public:
   template <class T>
   T& get() {
-    auto& object = objects_[std::type_index(typeid(T))];
+    // An index per type, taken once: commands ask for their caches several times each, and
+    // hashing a type_index hashes the type's name.
+    static const size_t index = next_index();
+    if (index >= objects_.size()) {
+      objects_.resize(index + 1);
+    }
+    auto& object = objects_[index];
     if (object == nullptr) {
       object = std::make_shared<T>();  // shared_ptr<void> keeps T's deleter
     }
@@ -68,7 +72,8 @@ class ExecutorLocals {
   }
 
  private:
-  std::unordered_map<std::type_index, std::shared_ptr<void>> objects_;
+  static size_t next_index();  // thread-safe
+  std::vector<std::shared_ptr<void>> objects_;
 };
 
 // Committed state rows the loop has seen (written by its batches, but for rows only queries
