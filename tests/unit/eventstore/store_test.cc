@@ -132,22 +132,50 @@ TEST(Store, AStoreOnlyStreamKeepsItsEventsAndPublishesNone) {
   EXPECT_EQ(published.stream(), "invoice/1");
 }
 
-TEST(Store, RemovedOutboxEntriesAreGoneAndSequenceNumbersContinueAfterReopen) {
+TEST(Store, PublishedOutboxEntriesAreNotReadAgainEvenAfterReopenAndNumbersContinue) {
   StoreFixture f;
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(
         f.loop().execute(append_command("s/" + std::to_string(i), ExpectedVersion::any())).ok());
   }
-  ASSERT_TRUE(f.store().remove_outbox(0, 3).ok());
+  ASSERT_TRUE(f.store().mark_outbox_delivered(3).ok());
+  ASSERT_TRUE(f.store().mark_outbox_delivered(2).ok());  // never goes back
+  EXPECT_EQ(f.store().outbox_delivered_below(), 3u);
   auto rest = f.store().read_outbox(0, 10);
   ASSERT_EQ(rest->size(), 2u);
   EXPECT_EQ((*rest)[0].seq, 3u);
 
   f.reopen();
+  EXPECT_EQ(f.store().outbox_delivered_below(), 3u);
   ASSERT_TRUE(f.loop().execute(append_command("s/x", ExpectedVersion::any())).ok());
   auto after = f.store().read_outbox(0, 10);
   ASSERT_EQ(after->size(), 3u);
+  EXPECT_EQ(after->front().seq, 3u);
   EXPECT_EQ(after->back().seq, 5u);
+}
+
+TEST(Store, FlushesDropPublishedOutboxEntriesAndKeepTheOthers) {
+  StoreFixture f;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(
+        f.loop().execute(append_command("s/" + std::to_string(i), ExpectedVersion::any())).ok());
+  }
+  ASSERT_TRUE(f.store().mark_outbox_delivered(4).ok());
+  ASSERT_TRUE(
+      f.store().db()->Flush(rocksdb::FlushOptions(), f.store().column(Column::kOutbox)).ok());
+
+  // What the files hold, below what read_outbox shows.
+  std::vector<uint64_t> stored;
+  std::unique_ptr<rocksdb::Iterator> it(
+      f.store().db()->NewIterator(rocksdb::ReadOptions(), f.store().column(Column::kOutbox)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    stored.push_back(read_be64(std::string_view(it->key().data(), it->key().size())));
+  }
+  EXPECT_EQ(stored, (std::vector<uint64_t>{4, 5}));
+  auto outbox = f.store().read_outbox(0, 10);
+  ASSERT_TRUE(outbox.ok()) << outbox.status();
+  ASSERT_EQ(outbox->size(), 2u);
+  EXPECT_FALSE((*outbox)[0].record.value().empty());
 }
 
 TEST(Store, ScanPagesThroughStateRowsByPrefix) {

@@ -245,11 +245,6 @@ bool OutboxRelay::produce_more() {
 }
 
 void OutboxRelay::settle_delivered() {
-  // Only the numbers this relay read are removed: after a restart on an empty outbox,
-  // remove_from_ is 0 while entries are numbered from the stored floor, and a removal from 0
-  // would write a tombstone for every number ever used.
-  const uint64_t settle_from =
-      in_flight_.empty() ? remove_from_ : std::max(remove_from_, in_flight_.front().seq);
   uint64_t settled_to = remove_from_;
   bool any = false;
   while (!in_flight_.empty() && in_flight_.front().delivered) {
@@ -261,7 +256,7 @@ void OutboxRelay::settle_delivered() {
   if (!any) {
     return;
   }
-  const auto removed = store_.remove_outbox(settle_from, settled_to);
+  const auto removed = store_.mark_outbox_delivered(settled_to);
   if (!removed.ok()) {
     // Harmless for correctness: the entries are published again after a restart.
     ARFLOW_LOG_WARN("outbox_remove_failed", "reason=\"{}\"", removed.ToString());

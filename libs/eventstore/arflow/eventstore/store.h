@@ -3,8 +3,10 @@
 // rows, in one RocksDB with one column family per kind of row (see keys.h).
 //
 // Thread-safety: every method may be called from any thread. Reads see committed data only.
-// Writes other than remove_outbox() go through the CommandLoop, the store's single writer.
+// Writes other than mark_outbox_delivered() go through the CommandLoop, the store's single
+// writer.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -87,12 +89,17 @@ class Store {
       Column column, std::string_view prefix, std::string_view start,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
-  // Up to `max` outbox entries with seq >= from_seq, in seq order, each with its message
-  // value (an event's, read from the events column, when the entry names its row).
+  // Up to `max` outbox entries not yet published with seq >= from_seq, in seq order, each
+  // with its message value (an event's, read from the events column, when the entry names
+  // its row).
   Result<std::vector<OutboxEntry>> read_outbox(uint64_t from_seq, size_t max) const;
-  // Removes outbox entries [begin, end). Not synced: an entry whose removal is lost in a
-  // crash is published again, which consumers absorb (at-least-once publishing).
-  absl::Status remove_outbox(uint64_t begin, uint64_t end);
+  // Records that every outbox entry below `seq` is published: they are read no more, and
+  // flushes and compactions drop them. A lower `seq` than recorded changes nothing. Not
+  // synced: if a crash loses it, those entries are published again, which consumers absorb
+  // (at-least-once publishing). Thread-safe.
+  absl::Status mark_outbox_delivered(uint64_t seq);
+  // The seq every outbox entry below is published (0 at first). Thread-safe.
+  uint64_t outbox_delivered_below() const;
   // The seq the next outbox entry gets: one past the highest present (0 when empty).
   Result<uint64_t> next_outbox_seq() const;
 
@@ -117,6 +124,7 @@ class Store {
   StoreOptions options_;
   std::unique_ptr<const Clock> owned_clock_;
   std::unique_ptr<rocksdb::CompactionFilter> idempotency_expiry_;
+  std::atomic<uint64_t> outbox_delivered_below_{0};
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // index = Column, then "default"
 };
