@@ -147,9 +147,12 @@ OutboxRelayStats OutboxRelay::stats() const {
 
 Result<uint64_t> OutboxRelay::outbox_depth(uint64_t at_most) const {
   uint64_t n = 0;
+  // From the published mark too: after a restart, records published before it may still be in
+  // the store's files until a compaction drops them.
+  const uint64_t from =
+      std::max(removed_below_.load(std::memory_order_relaxed), store_.outbox_delivered_below());
   ARFLOW_RETURN_IF_ERROR(
-      store_.scan(eventstore::Column::kOutbox, "",
-                  eventstore::be64(removed_below_.load(std::memory_order_relaxed)),
+      store_.scan(eventstore::Column::kOutbox, "", eventstore::be64(from),
                   [&](std::string_view, std::string_view) { return ++n < at_most; }));
   return n;
 }

@@ -163,6 +163,9 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     return delivered.status();
   }
   if (delivered->has_value()) {
+    if ((*delivered)->size() != 8) {
+      return absl::DataLossError("the outbox's published mark is unreadable");
+    }
     store->outbox_delivered_below_.store(read_be64(**delivered), std::memory_order_relaxed);
   }
   return store;
@@ -373,6 +376,7 @@ absl::Status Store::read_published_events(std::vector<OutboxEntry>& entries) con
 }
 
 absl::Status Store::mark_outbox_delivered(uint64_t seq) {
+  std::lock_guard lock(mark_mu_);  // the check and the write together: the mark never goes back
   if (seq <= outbox_delivered_below()) {
     return absl::OkStatus();
   }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -124,6 +125,7 @@ class Store {
   StoreOptions options_;
   std::unique_ptr<const Clock> owned_clock_;
   std::unique_ptr<rocksdb::CompactionFilter> idempotency_expiry_;
+  std::mutex mark_mu_;  // serializes mark_outbox_delivered()
   std::atomic<uint64_t> outbox_delivered_below_{0};
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // index = Column, then "default"
