@@ -72,8 +72,7 @@ Result<std::unique_ptr<OutboxRelay>> OutboxRelay::start(eventstore::Store& store
     return first.status();
   }
   relay->next_seq_ = first->empty() ? 0 : first->front().seq;
-  relay->remove_from_ = relay->next_seq_;
-  relay->removed_below_.store(relay->next_seq_);
+  relay->settled_below_ = relay->next_seq_;
   relay->thread_ = std::thread([r = relay.get()] {
     name_this_thread("arflow-relay");
     r->run();
@@ -147,13 +146,11 @@ OutboxRelayStats OutboxRelay::stats() const {
 
 Result<uint64_t> OutboxRelay::outbox_depth(uint64_t at_most) const {
   uint64_t n = 0;
-  // From the published mark too: after a restart, records published before it may still be in
-  // the store's files until a compaction drops them.
-  const uint64_t from =
-      std::max(removed_below_.load(std::memory_order_relaxed), store_.outbox_delivered_below());
-  ARFLOW_RETURN_IF_ERROR(
-      store_.scan(eventstore::Column::kOutbox, "", eventstore::be64(from),
-                  [&](std::string_view, std::string_view) { return ++n < at_most; }));
+  // From the published mark: the records below it may still be in the store until a flush or
+  // a compaction drops them.
+  ARFLOW_RETURN_IF_ERROR(store_.scan(
+      eventstore::Column::kOutbox, "", eventstore::be64(store_.outbox_delivered_below()),
+      [&](std::string_view, std::string_view) { return ++n < at_most; }));
   return n;
 }
 
@@ -248,7 +245,7 @@ bool OutboxRelay::produce_more() {
 }
 
 void OutboxRelay::settle_delivered() {
-  uint64_t settled_to = remove_from_;
+  uint64_t settled_to = settled_below_;
   bool any = false;
   while (!in_flight_.empty() && in_flight_.front().delivered) {
     settled_to = in_flight_.front().seq + 1;
@@ -265,8 +262,7 @@ void OutboxRelay::settle_delivered() {
     ARFLOW_LOG_WARN("outbox_remove_failed", "reason=\"{}\"", removed.ToString());
     return;
   }
-  remove_from_ = settled_to;
-  removed_below_.store(settled_to, std::memory_order_relaxed);
+  settled_below_ = settled_to;
 }
 
 void OutboxRelay::restart_producer() {
@@ -281,7 +277,7 @@ void OutboxRelay::restart_producer() {
   }
   in_flight_.clear();
   in_flight_count_.store(0);
-  next_seq_ = remove_from_;
+  next_seq_ = settled_below_;
   failed_ = false;
   {
     std::unique_lock lock(mu_);

@@ -2,8 +2,9 @@
 // Publishes the outbox to Kafka. One thread reads committed outbox entries in sequence
 // order and produces them through an idempotent producer (acks=all, retries without end),
 // which keeps the order of each partition through broker errors and restarts. An entry is
-// removed from the outbox only after a successful delivery report, and only as part of the
-// contiguous delivered prefix, so a crash republishes (at-least-once) but never skips.
+// marked published (Store::mark_outbox_delivered) only after a successful delivery report,
+// and only as part of the contiguous delivered prefix, so a crash republishes
+// (at-least-once) but never skips.
 //
 // If librdkafka reports a delivery as failed for good (a fatal idempotence error, or a
 // message the broker refuses), the relay drains what is in flight, recreates the producer
@@ -68,8 +69,8 @@ class OutboxRelay {
   KafkaHandle producer_;
 
   // Relay thread only.
-  uint64_t next_seq_ = 0;     // next outbox seq to read
-  uint64_t remove_from_ = 0;  // first seq not yet removed from the outbox
+  uint64_t next_seq_ = 0;       // next outbox seq to read
+  uint64_t settled_below_ = 0;  // first seq not yet marked published
   struct InFlight {
     uint64_t seq;
     bool delivered;
@@ -83,9 +84,6 @@ class OutboxRelay {
   bool stopping_ = false;  // guarded by mu_
 
   std::atomic<uint64_t> published_{0}, failures_{0}, restarts_{0}, in_flight_count_{0};
-  // remove_from_ as the metrics thread reads it: outbox_depth() counts from there, so that it
-  // never walks the removed entries' tombstones.
-  std::atomic<uint64_t> removed_below_{0};
   std::thread thread_;
 };
 

@@ -101,8 +101,8 @@ rocksdb::ColumnFamilyOptions column_options(Column c, const Store& store,
   // 0.09 core instead of 0.13 (snappy everywhere, the default).
   cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
                               rocksdb::kLZ4Compression};
-  // The outbox and the expiry index are queues: written, read soon, then deleted. Small
-  // memtables keep their tombstones from piling up in front of the readers.
+  // The outbox is a queue: written, published soon, then dropped by the flush of its
+  // memtable (DeliveredOutbox). A small memtable drops it sooner.
   cf.write_buffer_size = c == Column::kOutbox ? (16u << 20) : (64u << 20);
   // Most point reads of events and idempotency records look for what is not there (the
   // first event of a new stream, a new request id): a memtable bloom filter answers them
