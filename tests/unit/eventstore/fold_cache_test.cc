@@ -165,6 +165,43 @@ TEST_F(FoldCacheTest, AFullCacheReplacesAnEntryAndStillFoldsEveryStreamRight) {
   }
 }
 
+// A full cache gives no place to a stream a command creates (most are read again only long
+// after), but still refreshes the ones it keeps, and gives a place to a stream a load folds.
+TEST_F(FoldCacheTest, AFullCacheGivesAPlaceToAStreamACommandCameBackToNotToOneItCreated) {
+  Command c;
+  c.tenant = "t1";
+  int folded = 0;
+  c.execute = [&](Transaction& txn) -> Result<std::string> {
+    SeenFolds small(2);
+    auto create = [&](const std::string& stream) -> absl::Status {
+      std::vector<Envelope> events{event_for("t1", "c1")};
+      auto head = txn.append(stream, ExpectedVersion::any(), events);
+      ARFLOW_RETURN_IF_ERROR(head.status());
+      return small.keep(txn, stream, Seen{{events[0].event_id()}}, *head);
+    };
+    auto load = [&](const std::string& stream) {
+      return small.load(txn, stream, Seen{}, [&](Seen& s, const Envelope& e) {
+        s.event_ids.push_back(e.event_id());
+        ++folded;
+      });
+    };
+    for (const char* stream : {"s0", "s1", "s2"}) {
+      ARFLOW_RETURN_IF_ERROR(create(stream));
+    }
+    EXPECT_EQ(small.size(), 2U);
+    ARFLOW_RETURN_IF_ERROR(load("s0").status());
+    ARFLOW_RETURN_IF_ERROR(load("s1").status());
+    EXPECT_EQ(folded, 0);  // kept as they were created, while there was room
+    ARFLOW_RETURN_IF_ERROR(load("s2").status());
+    EXPECT_EQ(folded, 1);  // created when full: folded from the batch's writes, then kept
+    ARFLOW_RETURN_IF_ERROR(load("s2").status());
+    EXPECT_EQ(folded, 1);
+    EXPECT_EQ(small.size(), 2U);
+    return std::string();
+  };
+  ASSERT_TRUE(f_.loop().execute(std::move(c)).ok());
+}
+
 // Payments come for invoices in about the order they were issued. With more invoices than
 // places, a full cache still keeps most of them between two passes: the second pass folds
 // only the streams it lost, not every stream (as starting again empty, or LRU, would).
