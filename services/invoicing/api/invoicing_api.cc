@@ -209,7 +209,7 @@ grpc::ServerUnaryReactor* InvoicingApi::CreateInvoice(Ctx* ctx,
   }
   return mutate<v1::Invoice>(loop_, ctx, *principal, "CreateInvoice", *request,
                              request->request_id(), response,
-                             create_invoice_work(*std::move(commands)));
+                             create_invoice_work(*std::move(commands)), app::invoice_answer);
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::UpdateInvoice(Ctx* ctx,
@@ -231,7 +231,8 @@ grpc::ServerUnaryReactor* InvoicingApi::UpdateInvoice(Ctx* ctx,
   }
   return mutate<v1::Invoice>(
       loop_, ctx, *principal, "UpdateInvoice", *request, request->request_id(), response,
-      invoice_work(EditDraft{.invoice_id = *invoice_id, .content = *std::move(content)}));
+      invoice_work(EditDraft{.invoice_id = *invoice_id, .content = *std::move(content)}),
+      app::invoice_answer);
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::DeleteInvoice(Ctx* ctx,
@@ -247,9 +248,9 @@ grpc::ServerUnaryReactor* InvoicingApi::DeleteInvoice(Ctx* ctx,
   if (!valid.ok()) {
     return server::finish_unary(ctx, valid);
   }
-  return mutate<v1::Invoice>(loop_, ctx, *principal, "DeleteInvoice", *request,
-                             request->request_id(), response,
-                             invoice_work(DeleteDraft{.invoice_id = *invoice_id}));
+  return mutate<v1::Invoice>(
+      loop_, ctx, *principal, "DeleteInvoice", *request, request->request_id(), response,
+      invoice_work(DeleteDraft{.invoice_id = *invoice_id}), app::invoice_answer);
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::IssueInvoice(Ctx* ctx,
@@ -276,7 +277,8 @@ grpc::ServerUnaryReactor* InvoicingApi::IssueInvoice(Ctx* ctx,
   return mutate<v1::Invoice>(
       loop_, ctx, *principal, "IssueInvoice", *request, request->request_id(), response,
       invoice_work(invoicing::IssueInvoice{
-          .invoice_id = *invoice_id, .series = request->series(), .issue_date = *issue_date}));
+          .invoice_id = *invoice_id, .series = request->series(), .issue_date = *issue_date}),
+      app::invoice_answer);
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
@@ -310,7 +312,7 @@ grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
     as_single.set_parent(app::tenant_name(principal->tenant_id));
     as_single.set_issue(true);
     batch.submit(loop_, i, *principal, fingerprint_of("CreateInvoice", as_single), one.request_id(),
-                 create_invoice_work(*std::move(commands)));
+                 create_invoice_work(*std::move(commands)), app::invoice_answer);
   }
   return batch.reactor();
 }
@@ -349,7 +351,8 @@ grpc::ServerUnaryReactor* InvoicingApi::CreateCreditNote(Ctx* ctx,
                                    .issue_date = *issue_date,
                                    .reason = request->reason(),
                                    .full = request->full(),
-                                   .lines = std::move(lines)}));
+                                   .lines = std::move(lines)}),
+      app::invoice_answer);
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::WriteOffInvoice(Ctx* ctx,
@@ -372,7 +375,8 @@ grpc::ServerUnaryReactor* InvoicingApi::WriteOffInvoice(Ctx* ctx,
   return mutate<v1::Invoice>(
       loop_, ctx, *principal, "WriteOffInvoice", *request, request->request_id(), response,
       invoice_work(invoicing::WriteOffInvoice{
-          .invoice_id = *invoice_id, .reason = request->reason(), .as_of = *as_of}));
+          .invoice_id = *invoice_id, .reason = request->reason(), .as_of = *as_of}),
+      app::invoice_answer);
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::AddLateFee(Ctx* ctx, const v1::AddLateFeeRequest* request,
@@ -406,7 +410,8 @@ grpc::ServerUnaryReactor* InvoicingApi::AddLateFee(Ctx* ctx, const v1::AddLateFe
                                          .kind = *kind,
                                          .description = request->description(),
                                          .amount = *amount,
-                                         .as_of = *as_of}));
+                                         .as_of = *as_of}),
+      app::invoice_answer);
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::RecordRecipientStatus(
@@ -437,7 +442,8 @@ grpc::ServerUnaryReactor* InvoicingApi::RecordRecipientStatus(
       invoice_work(invoicing::RecordRecipientStatus{.invoice_id = *invoice_id,
                                                     .status = *status,
                                                     .reason = request->reason(),
-                                                    .reported_at = *reported}));
+                                                    .reported_at = *reported}),
+      app::invoice_answer);
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::GetInvoice(Ctx* ctx, const v1::GetInvoiceRequest* request,

@@ -72,6 +72,14 @@ absl::Status fold_decided(LoadedInvoice& invoice, std::span<const InvoiceEvent> 
   return absl::OkStatus();
 }
 
+// `invoice`, just recorded, as the API shows it: the command's answer, declared as its
+// stream at this version for the request's idempotency record (invoice_answer).
+v1::Invoice answer(Transaction& txn, const LoadedInvoice& invoice) {
+  txn.answer_from(tenant_stream(invoice.tenant, invoice_stream(invoice.state.invoice_id)),
+                  invoice.position.version);
+  return invoice_resource(invoice, InvoiceDetail::kFull);
+}
+
 // Appends `events`, already folded into `invoice`, to its stream and rewrites its rows.
 absl::Status append_folded(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
                            std::vector<InvoiceEvent> events) {
@@ -187,7 +195,7 @@ Result<v1::Invoice> on_invoice(Transaction& txn, const Caller& caller, const Com
   if (!invoice.ok()) {
     return invoice.status();
   }
-  return invoice_resource(*invoice, InvoiceDetail::kFull);
+  return answer(txn, *invoice);
 }
 
 // The deposit invoices a draft's content deducts, by id (those that exist).
@@ -249,7 +257,7 @@ Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice&
     return decision.status();
   }
   ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, reads->series, reads->deposits, *decision));
-  return invoice_resource(invoice, InvoiceDetail::kFull);
+  return answer(txn, invoice);
 }
 
 // The customer a new invoice is for, and the invoice's stream (empty), after the checks of
@@ -345,7 +353,7 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftI
     return events.status();
   }
   ARFLOW_RETURN_IF_ERROR(record(txn, caller, fresh->invoice, *std::move(events)));
-  return invoice_resource(fresh->invoice, InvoiceDetail::kFull);
+  return answer(txn, fresh->invoice);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
@@ -411,7 +419,7 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
     return decision.status();
   }
   ARFLOW_RETURN_IF_ERROR(record(txn, caller, *invoice, *series, deposits, *decision));
-  return invoice_resource(*invoice, InvoiceDetail::kFull);
+  return answer(txn, *invoice);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
@@ -426,6 +434,16 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const AddLat
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
                             const RecordRecipientStatus& command) {
   return on_invoice(txn, caller, command);
+}
+
+Result<v1::Invoice> invoice_answer(Transaction& txn, const Caller& caller,
+                                   const eventstore::AnswerSource& source) {
+  LoadedInvoice invoice{.tenant = caller.tenant, .state = {}, .position = {}};
+  ARFLOW_RETURN_IF_ERROR(
+      txn.replay_until(source.stream, source.version,
+                       [&invoice](const eventstore::Envelope& event) { fold(invoice, event); }));
+  ARFLOW_RETURN_IF_ERROR(invoice.state.integrity);
+  return invoice_resource(invoice, InvoiceDetail::kFull);
 }
 
 absl::Status execute(Transaction& txn, const Caller& caller, const ApplyPayment& command) {

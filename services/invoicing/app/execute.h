@@ -4,7 +4,9 @@
 // needs (aggregates.h), runs the pure decide(), appends the events at the versions it read
 // (ABORTED if another writer got there first, which the single-writer loop rules out), folds
 // them in, and writes the read-model rows (keys.h) in the same batch. It returns the
-// resource as it stands after the command, which the loop keeps as the request's result.
+// resource as it stands after the command, which the loop keeps as the request's result: a
+// command on an invoice declares it as the invoice's stream at the version the command left
+// (Transaction::answer_from), which invoice_answer makes again for a retried request.
 //
 // Errors: the decider's (INVALID_ARGUMENT, FAILED_PRECONDITION, naming the field and the
 // rule), NOT_FOUND for an invoice or customer that does not exist, ALREADY_EXISTS for an id
@@ -52,6 +54,11 @@ Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
                             const AddLateFee& command);
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
                             const RecordRecipientStatus& command);
+// The answer a command on an invoice gave, made again for a retried request from the
+// invoice's stream folded up to the version that command left (see above).
+Result<v1::Invoice> invoice_answer(eventstore::Transaction& txn, const Caller& caller,
+                                   const eventstore::AnswerSource& source);
+
 // What the payments reaction runs: nobody reads an answer, so none is built.
 absl::Status execute(eventstore::Transaction& txn, const Caller& caller,
                      const ApplyPayment& command);

@@ -193,6 +193,28 @@ TEST_F(InvoicingEndToEnd, ARetriedRequestGetsTheFirstAnswerAndAReusedIdForAnothe
   EXPECT_EQ(first.number(), again.number());
   EXPECT_EQ(first.SerializeAsString(), again.SerializeAsString());
 
+  // The invoice changes; a retry of each request still gets the answer it got first (the
+  // record keeps the invoice's version, and the answer is made again from its events).
+  v1::RecordRecipientStatusRequest received;
+  received.set_name("tenants/dev/invoices/inv-300");
+  received.set_status(v1::RECIPIENT_STATUS_RECEIVED);
+  received.set_request_id("received-300");
+  v1::Invoice received_first;
+  ASSERT_TRUE(api().RecordRecipientStatus(call_context().get(), received, &received_first).ok());
+  v1::RecordRecipientStatusRequest available = received;
+  available.set_status(v1::RECIPIENT_STATUS_MADE_AVAILABLE);
+  available.set_request_id("available-300");
+  v1::Invoice available_first;
+  ASSERT_TRUE(api().RecordRecipientStatus(call_context().get(), available, &available_first).ok());
+  v1::Invoice later;
+  ASSERT_TRUE(api().CreateInvoice(call_context().get(), request, &later).ok());
+  EXPECT_EQ(later.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(later.recipient_status(), v1::RECIPIENT_STATUS_UNSPECIFIED);
+  ASSERT_TRUE(api().RecordRecipientStatus(call_context().get(), received, &later).ok());
+  EXPECT_EQ(later.SerializeAsString(), received_first.SerializeAsString());
+  EXPECT_EQ(later.recipient_status(), v1::RECIPIENT_STATUS_RECEIVED);
+  EXPECT_EQ(get("inv-300").recipient_status(), v1::RECIPIENT_STATUS_MADE_AVAILABLE);
+
   auto other = invoice_request("inv-301", "retrier", true);
   other.set_request_id(request.request_id());
   v1::Invoice refused;

@@ -154,6 +154,90 @@ TEST(CommandLoop, ABusinessRefusalIsRememberedButATransientFailureIsNot) {
   EXPECT_EQ(runs.load(), 3);
 }
 
+// A command that appends one event to stream "s" and answers with the stream's length then,
+// declared as the stream at that version; its rebuild counts the events up to it.
+// Unless `declare` is false: then it declares nothing.
+Command answered_from_stream(std::string request_id, std::atomic<int>& runs, bool declare = true) {
+  Command c;
+  c.tenant = "t1";
+  c.request_id = std::move(request_id);
+  c.fingerprint = 9;
+  c.execute = [&runs, declare](Transaction& txn) -> Result<std::string> {
+    ++runs;
+    std::vector<Envelope> events{testing::event_for("t1", "c1")};
+    auto head = txn.append("s", ExpectedVersion::any(), events);
+    if (!head.ok()) {
+      return head.status();
+    }
+    if (declare) {
+      txn.answer_from("s", *head);
+    }
+    return fmt::format("{} events", *head);
+  };
+  c.rebuild_answer = [](Transaction& txn, const AnswerSource& source) -> Result<std::string> {
+    int seen = 0;
+    ARFLOW_RETURN_IF_ERROR(
+        txn.replay_until(source.stream, source.version, [&seen](const Envelope&) { ++seen; }));
+    return fmt::format("{} events", seen);
+  };
+  return c;
+}
+
+// An answer kept as "this stream at this version": a retry gets it made again from the
+// events up to that version, however the stream grew since, and the record holds no copy.
+TEST(CommandLoop, ARetryOfAnAnswerKeptAsAStreamVersionGetsItMadeAgainAsItWas) {
+  StoreFixture f;
+  std::atomic<int> runs{0};
+  EXPECT_EQ(*f.loop().execute(answered_from_stream("a", runs)), "1 events");
+  EXPECT_EQ(*f.loop().execute(answered_from_stream("b", runs)), "2 events");
+  EXPECT_EQ(*f.loop().execute(answered_from_stream("a", runs)), "1 events");
+  EXPECT_EQ(runs.load(), 2);
+  EXPECT_EQ(*f.store().stream_version("s"), 2u);
+
+  auto row = f.store().get(Column::kIdempotency, idempotency_key("t1", "a"));
+  ASSERT_TRUE(row.ok() && row->has_value());
+  internal::v1::IdempotencyRecord record;
+  ASSERT_TRUE(record.ParseFromString(**row));
+  EXPECT_TRUE(record.response().empty());
+  EXPECT_EQ(record.answer_stream(), "s");
+  EXPECT_EQ(record.answer_version(), 1u);
+
+  f.reopen();
+  EXPECT_EQ(*f.loop().execute(answered_from_stream("a", runs)), "1 events");
+  EXPECT_EQ(runs.load(), 2);
+
+  // The same request without the means to follow the reference is a bug, not an answer.
+  auto blind = answered_from_stream("a", runs);
+  blind.rebuild_answer = nullptr;
+  EXPECT_EQ(f.loop().execute(std::move(blind)).status().code(), absl::StatusCode::kInternal);
+}
+
+// A command that declares no source, or has no rebuild, keeps its answer's bytes; commands
+// sharing a batch each keep their own kind of record.
+TEST(CommandLoop, AnAnswerWithoutASourceIsKeptAsItsBytes) {
+  StoreFixture f;
+  std::atomic<int> runs{0};
+  std::vector<std::future<Result<std::string>>> results;
+  for (int i = 0; i < 12; ++i) {
+    auto c = answered_from_stream("r" + std::to_string(i), runs, /*declare=*/i % 3 != 1);
+    if (i % 3 == 2) {
+      c.rebuild_answer = nullptr;
+    }
+    results.push_back(testing::submit_async(f.loop(), std::move(c)));
+  }
+  for (auto& r : results) {
+    ASSERT_TRUE(r.get().ok());
+  }
+  for (int i = 0; i < 12; ++i) {
+    auto row = f.store().get(Column::kIdempotency, idempotency_key("t1", "r" + std::to_string(i)));
+    ASSERT_TRUE(row.ok() && row->has_value());
+    internal::v1::IdempotencyRecord record;
+    ASSERT_TRUE(record.ParseFromString(**row));
+    EXPECT_EQ(record.answer_stream().empty(), i % 3 != 0) << i;
+    EXPECT_EQ(record.response().empty(), i % 3 == 0) << i;
+  }
+}
+
 TEST(CommandLoop, IdempotencyRecordsExpireAfterTheRetention) {
   StoreFixture f;
   f.reopen(std::chrono::hours(24));

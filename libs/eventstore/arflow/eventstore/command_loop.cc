@@ -22,11 +22,22 @@ bool remembered(absl::StatusCode code) {
 // numbering start again below what the relay has already read past.
 const std::string kOutboxFloorKey = std::string("\0kernel/outbox_next_seq", 23);
 
-Result<std::string> replay(const internal::v1::IdempotencyRecord& record) {
-  if (record.status_code() == 0) {
+// The first answer to `command`'s request, from its idempotency record.
+Result<std::string> replay(Transaction& txn, const Command& command,
+                           const internal::v1::IdempotencyRecord& record) {
+  if (record.status_code() != 0) {
+    return absl::Status(static_cast<absl::StatusCode>(record.status_code()),
+                        record.status_message());
+  }
+  if (record.answer_stream().empty()) {
     return record.response();
   }
-  return absl::Status(static_cast<absl::StatusCode>(record.status_code()), record.status_message());
+  if (!command.rebuild_answer) {
+    return absl::InternalError(
+        "the first answer to this request was kept as a reference this request cannot follow");
+  }
+  return command.rebuild_answer(
+      txn, AnswerSource{.stream = record.answer_stream(), .version = record.answer_version()});
 }
 
 constexpr size_t kMaxCachedHeads = 1'000'000;
@@ -297,12 +308,13 @@ Result<std::string> CommandLoop::run_one(Transaction& txn, Command& command, boo
               "request_id '{}' was already used for a different request", command.request_id));
         }
         replayed = true;
-        return replay(record);
+        return replay(txn, command, record);
       }
     }
   }
 
   txn.set_savepoint();
+  txn.clear_answer_source();
   Result<std::string> result = absl::InternalError("the command threw");
   try {
     result = command.execute(txn);
@@ -321,7 +333,10 @@ Result<std::string> CommandLoop::run_one(Transaction& txn, Command& command, boo
     internal::v1::IdempotencyRecord record;
     record.set_request_fingerprint(command.fingerprint);
     record.set_status_code(static_cast<int32_t>(result.status().code()));
-    if (result.ok()) {
+    if (result.ok() && command.rebuild_answer && txn.answer_source().has_value()) {
+      record.set_answer_stream(txn.answer_source()->stream);
+      record.set_answer_version(txn.answer_source()->version);
+    } else if (result.ok()) {
       record.set_response(*result);
     } else {
       record.set_status_message(std::string(result.status().message()));

@@ -50,6 +50,11 @@ struct Command {
   // Runs on the loop thread. Returns the serialized response, or an error; on error
   // everything the command staged is rolled back.
   std::function<Result<std::string>(Transaction&)> execute;
+  // Optional. Makes the serialized answer again, for a retried request, from the source the
+  // command declared when it ran (Transaction::answer_from). With it, and a source declared,
+  // the request's idempotency record keeps the source instead of a copy of the answer, and
+  // `execute` may return an empty string (the answer went to the caller by other means).
+  std::function<Result<std::string>(Transaction&, const AnswerSource&)> rebuild_answer;
   // Runs on the committer thread once the outcome is durable (or the batch failed). Keep
   // it short: finish an RPC, fulfil a promise.
   std::function<void(Result<std::string>)> done;

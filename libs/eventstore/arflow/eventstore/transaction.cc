@@ -132,19 +132,30 @@ Result<std::optional<StreamHead>> Transaction::replay_after(
       return std::nullopt;
     }
   }
+  ARFLOW_RETURN_IF_ERROR(visit_events(stream, from.version + 1, head->version, visit));
+  return *head;
+}
+
+absl::Status Transaction::replay_until(std::string_view stream, uint64_t version,
+                                       const std::function<void(const Envelope&)>& visit) {
+  return visit_events(stream, 1, version, visit);
+}
+
+absl::Status Transaction::visit_events(std::string_view stream, uint64_t first, uint64_t last,
+                                       const std::function<void(const Envelope&)>& visit) {
   Envelope event;
-  for (uint64_t version = from.version + 1; version <= head->version; ++version) {
+  for (uint64_t version = first; version <= last; ++version) {
     auto row = get(Column::kEvents, event_key(stream, version));
     if (!row.ok()) {
       return row.status();
     }
     if (!row->has_value() || !event.ParseFromString(**row)) {
-      return absl::DataLossError(fmt::format("stream {}: event {} of {} is missing or unreadable",
-                                             stream, version, head->version));
+      return absl::DataLossError(
+          fmt::format("stream {}: event {} of {} is missing or unreadable", stream, version, last));
     }
     visit(event);
   }
-  return *head;
+  return absl::OkStatus();
 }
 
 Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion expected,

@@ -88,6 +88,13 @@ using RowCache = absl::flat_hash_map<std::string, std::optional<std::string>, Sl
 // in the events of the documents it concerns.
 enum class Publication { kOnEventsTopic, kStoreOnly };
 
+// Where a command's answer can be made again: its stream folded up to a version (see
+// Transaction::answer_from).
+struct AnswerSource {
+  std::string stream;
+  uint64_t version = 0;
+};
+
 class Transaction {
  public:
   // `committing`: the batch whose synced write may still be under way (or nullptr).
@@ -119,6 +126,21 @@ class Transaction {
   // folded up to it is void. DATA_LOSS for an event missing below the head or unreadable.
   Result<std::optional<StreamHead>> replay_after(std::string_view stream, StreamHead from,
                                                  const std::function<void(const Envelope&)>& visit);
+
+  // Calls `visit` with each event of `stream` from the first up to `version`, as this
+  // transaction sees them. DATA_LOSS when one is missing or unreadable.
+  absl::Status replay_until(std::string_view stream, uint64_t version,
+                            const std::function<void(const Envelope&)>& visit);
+
+  // Declares that the running command's answer is what its Command::rebuild_answer makes of
+  // `stream` folded up to `version`. The request's idempotency record then keeps this
+  // reference rather than a copy of the answer, and a retry gets the answer made again.
+  void answer_from(std::string stream, uint64_t version) {
+    answer_source_ = AnswerSource{std::move(stream), version};
+  }
+  // What the running command declared; the CommandLoop clears it before each command.
+  const std::optional<AnswerSource>& answer_source() const { return answer_source_; }
+  void clear_answer_source() { answer_source_.reset(); }
 
   // The executor's object of type T (see ExecutorLocals).
   template <class T>
@@ -160,6 +182,10 @@ class Transaction {
   void remove(Column column, std::string_view key);
 
  private:
+  // Visits the events of `stream` at versions first..last.
+  absl::Status visit_events(std::string_view stream, uint64_t first, uint64_t last,
+                            const std::function<void(const Envelope&)>& visit);
+
   Store& store_;
   PendingWrites& batch_;
   const PendingWrites* committing_;
@@ -172,6 +198,7 @@ class Transaction {
   Timestamp now_;
   size_t appended_events_ = 0;
   std::vector<size_t> appended_at_savepoint_;
+  std::optional<AnswerSource> answer_source_;
   std::string scratch_;
 };
 

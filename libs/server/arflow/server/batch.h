@@ -81,14 +81,15 @@ class BatchCall {
   void refuse(int i, const absl::Status& why) const { settle(*state_, i, why); }
 
   // Element i as a command; its resource is what `work` returns (or, for a retried request
-  // id, what it returned the first time).
+  // id, what it returned the first time). See command_of for `rebuild`.
   void submit(eventstore::CommandLoop& loop, int i, const Principal& principal,
-              uint64_t fingerprint, const std::string& request_id, Work<Resource> work) const {
+              uint64_t fingerprint, const std::string& request_id, Work<Resource> work,
+              Rebuild<Resource> rebuild = {}) const {
     // The flag lives in the shared state, which the command keeps alive.
     std::shared_ptr<bool> executed(state_, &state_->executed[static_cast<size_t>(i)]);
     Resource* resource = (state_->results.Mutable(i)->*state_->resource_of)();
-    auto command =
-        command_of(principal, fingerprint, request_id, resource, executed, std::move(work));
+    auto command = command_of(principal, fingerprint, request_id, resource, executed,
+                              std::move(work), std::move(rebuild));
     command.done = [state = state_, i, resource](Result<std::string> result) {
       settle(*state, i, outcome(result, state->executed[static_cast<size_t>(i)], *resource));
     };

@@ -66,28 +66,54 @@ std::string keep_result(Response result, Response& response, bool& executed) {
 template <typename Response>
 using Work = std::function<Result<Response>(eventstore::Transaction&, const eventstore::Caller&)>;
 
+// Makes a mutation's answer again, for a retried request, from the source its Work declared
+// (Transaction::answer_from): see eventstore::Command::rebuild_answer. A mutation given one
+// keeps a reference in its idempotency record instead of a copy of its answer.
+template <typename Response>
+using Rebuild = std::function<Result<Response>(eventstore::Transaction&, const eventstore::Caller&,
+                                               const eventstore::AnswerSource&)>;
+
 // A mutation as a command for the loop. `work` runs on the executor; its result is moved
-// into `*response` and serialized for the request's idempotency record, and `*executed` is
-// set. A replayed request runs nothing: outcome() then parses `*response` from the record.
+// into `*response` and serialized for the request's idempotency record (unless `rebuild` is
+// given and `work` declared where its answer can be made again), and `*executed` is set. A
+// replayed request runs nothing: outcome() then parses `*response` from the record.
 template <typename Response>
 eventstore::Command command_of(const Principal& principal, uint64_t fingerprint,
                                const std::string& request_id, Response* response,
-                               std::shared_ptr<bool> executed, Work<Response> work) {
+                               std::shared_ptr<bool> executed, Work<Response> work,
+                               Rebuild<Response> rebuild = {}) {
   eventstore::Command command;
   command.tenant = principal.tenant_id;
   command.request_id = request_id;
   command.fingerprint = fingerprint;
+  eventstore::Caller caller = caller_of(principal, request_id);
   // Written by the executor before the outcome is durable, read by `done` after: the loop's
   // hand-over orders the two.
-  command.execute = [caller = caller_of(principal, request_id), work = std::move(work), response,
-                     executed =
-                         std::move(executed)](eventstore::Transaction& txn) -> Result<std::string> {
+  command.execute =
+      [caller, work = std::move(work), response, executed = std::move(executed),
+       rebuilds = static_cast<bool>(rebuild)](eventstore::Transaction& txn) -> Result<std::string> {
     auto result = work(txn, caller);
     if (!result.ok()) {
       return result.status();
     }
+    if (rebuilds && txn.answer_source().has_value()) {
+      *response = *std::move(result);
+      *executed = true;
+      return std::string();  // the record keeps the source
+    }
     return keep_result(*std::move(result), *response, *executed);
   };
+  if (rebuild) {
+    command.rebuild_answer = [caller = std::move(caller), rebuild = std::move(rebuild)](
+                                 eventstore::Transaction& txn,
+                                 const eventstore::AnswerSource& source) -> Result<std::string> {
+      auto answer = rebuild(txn, caller, source);
+      if (!answer.ok()) {
+        return answer.status();
+      }
+      return answer->SerializeAsString();
+    };
+  }
   return command;
 }
 
@@ -100,17 +126,18 @@ absl::Status outcome(const Result<std::string>& result, bool executed, Response&
   return result.status();
 }
 
-// Hands a mutation to the command loop; the call finishes once its outcome is durable.
+// Hands a mutation to the command loop; the call finishes once its outcome is durable. See
+// command_of for `rebuild`.
 template <typename Response>
 grpc::ServerUnaryReactor* mutate(eventstore::CommandLoop& loop, grpc::CallbackServerContext* ctx,
                                  const Principal& principal, std::string_view method,
                                  const google::protobuf::Message& request,
                                  const std::string& request_id, Response* response,
-                                 Work<Response> work) {
+                                 Work<Response> work, Rebuild<Response> rebuild = {}) {
   auto* reactor = ctx->DefaultReactor();
   auto executed = std::make_shared<bool>(false);
   auto command = command_of(principal, fingerprint_of(method, request), request_id, response,
-                            executed, std::move(work));
+                            executed, std::move(work), std::move(rebuild));
   command.done = [reactor, response, executed](Result<std::string> result) {
     reactor->Finish(to_grpc_status(outcome(result, *executed, *response)));
   };
