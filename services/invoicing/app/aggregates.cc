@@ -166,11 +166,26 @@ Result<KnownCustomer> load_customer(eventstore::Transaction& txn, std::string_vi
 
 Result<SeriesState> load_series(eventstore::Transaction& txn, std::string_view tenant,
                                 std::string_view series) {
+  auto row = txn.get(series_row(tenant, series));
+  if (!row.ok()) {
+    return row.status();
+  }
+  SeriesState state;
+  if (row->has_value()) {
+    SeriesEvent last;
+    if (!last.ParseFromString(**row) || last.series() != series) {
+      return absl::DataLossError(fmt::format("series '{}': its row is unreadable", series));
+    }
+    state.series = std::string(series);
+    state.last_sequence = last.sequence();
+    return state;
+  }
+  // No row: the series gave no number yet, or gave them all before the row existed, when
+  // its stream recorded one DocumentNumberAssigned per number (its head is the last one).
   auto head = txn.stream_version(tenant_stream(tenant, series_stream(series)));
   if (!head.ok()) {
     return head.status();
   }
-  SeriesState state;
   if (*head > 0) {
     state.series = std::string(series);
     state.last_sequence = *head;

@@ -8,7 +8,9 @@
 // keep it as the history.
 // A customer's state is its row (keys.h), written in the same batch as each of its events,
 // because a customer's stream grows with every update while issuing reads it every time. A
-// series' state is its stream's head: one event per number given out.
+// series' state is its row, the last number it gave (written with the document that took
+// it); a series with no row goes on from its stream's head, one event per number given
+// before the row existed.
 
 #include <memory>
 #include <string_view>

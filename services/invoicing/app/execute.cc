@@ -121,19 +121,18 @@ absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoi
   return append_folded(txn, caller, invoice, std::move(events));
 }
 
-// Appends the number a document took to its series' stream. The stream is not published:
-// it spans customers, so its events would reach consumers out of order (messages are keyed
-// by customer), and the number goes out in the document's own event (InvoiceIssued,
-// CreditNoteIssued).
+// Records the number a document took as its series' row, in the document's batch. The
+// number itself is a fact of the document's own event (InvoiceIssued, CreditNoteIssued),
+// published in its customer's order; the row only keeps the series' last number, for the
+// next document (aggregates.h).
 absl::Status record_number(Transaction& txn, const Caller& caller, const SeriesState& series,
-                           const SeriesEvent& number, std::string_view customer_id) {
-  std::vector<Envelope> envelopes{stamped(caller, customer_id)};
-  set_payload(number, envelopes.back());
-  return txn
-      .append(tenant_stream(caller.tenant, series_stream(number.series())),
-              ExpectedVersion::exactly(series.last_sequence), envelopes,
-              eventstore::Publication::kStoreOnly)
-      .status();
+                           const SeriesEvent& number) {
+  if (auto after = evolve(series, number); !after.integrity.ok()) {
+    // The decider numbered against this very state: anything but last + 1 is a bug.
+    return absl::InternalError(after.integrity.message());
+  }
+  txn.put(series_row(caller.tenant, number.series()), number.SerializeAsString());
+  return absl::OkStatus();
 }
 
 // Records what a decision touching several streams decided: the invoice's events, the
@@ -143,8 +142,7 @@ absl::Status record(Transaction& txn, const Caller& caller, LoadedInvoice& invoi
                     InvoiceDecision& decision) {
   ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, std::move(decision.events)));
   if (decision.number.has_value()) {
-    ARFLOW_RETURN_IF_ERROR(
-        record_number(txn, caller, series, *decision.number, invoice.state.customer_id));
+    ARFLOW_RETURN_IF_ERROR(record_number(txn, caller, series, *decision.number));
   }
   std::map<std::string, std::vector<InvoiceEvent>> by_invoice;
   for (auto& other : decision.other_invoices) {

@@ -25,6 +25,10 @@ std::string invoices_prefix(std::string_view tenant) {
   return fmt::format(FMT_COMPILE("tenant/{}/invoice/"), tenant);
 }
 
+std::string series_row(std::string_view tenant, std::string_view series) {
+  return fmt::format(FMT_COMPILE("tenant/{}/series/{}"), tenant, series);
+}
+
 std::string customer_invoice_row(std::string_view tenant, std::string_view customer_id,
                                  std::string_view invoice_id) {
   return fmt::format(FMT_COMPILE("tenant/{}/customer-invoice/{}/{}"), tenant, customer_id,

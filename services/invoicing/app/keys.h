@@ -5,6 +5,8 @@
 //   state rows   "tenant/<tenant>/customer/<id>"                  -> v1::Customer
 //                "tenant/<tenant>/invoice/<id>"                   -> v1::Invoice, BASIC view
 //                "tenant/<tenant>/customer-invoice/<customer>/<invoice>" -> "" (an index)
+//                "tenant/<tenant>/series/<series>"                -> v1::DocumentNumberAssigned,
+//                                                                    the last number given
 // Tenant, customer and invoice ids never contain '/', so no prefix is another's.
 
 #include <string>
@@ -20,6 +22,9 @@ std::string customers_prefix(std::string_view tenant);
 
 std::string invoice_row(std::string_view tenant, std::string_view invoice_id);
 std::string invoices_prefix(std::string_view tenant);
+
+// A numbering series' state: the last number it gave (aggregates.h, load_series).
+std::string series_row(std::string_view tenant, std::string_view series);
 
 std::string customer_invoice_row(std::string_view tenant, std::string_view customer_id,
                                  std::string_view invoice_id);

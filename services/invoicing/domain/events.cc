@@ -72,10 +72,6 @@ void set_payload(InvoiceEvent event, Envelope& envelope) {
       event);
 }
 
-void set_payload(const v1::DocumentNumberAssigned& event, Envelope& envelope) {
-  *envelope.mutable_document_number_assigned() = event;
-}
-
 std::optional<CustomerEvent> customer_event(const Envelope& envelope) {
   switch (envelope.payload_case()) {
     case Envelope::kCustomerRegistered:
@@ -120,13 +116,6 @@ std::optional<InvoiceEvent> invoice_event(const Envelope& envelope) {
     default:
       return std::nullopt;
   }
-}
-
-std::optional<v1::DocumentNumberAssigned> series_event(const Envelope& envelope) {
-  if (envelope.payload_case() == Envelope::kDocumentNumberAssigned) {
-    return envelope.document_number_assigned();
-  }
-  return std::nullopt;
 }
 
 }  // namespace arflow::invoicing

@@ -25,7 +25,7 @@ using InvoiceEvent =
                  v1::LateFeeAdded, v1::RecipientStatusChanged, v1::PaymentApplied,
                  v1::PaymentReversed, v1::AllocationRejected>;
 
-// "customer/<id>", "invoice/<id>", "series/<series>".
+// "customer/<id>", "invoice/<id>", "series/<series>" (a series' numbers before its row).
 std::string customer_stream(std::string_view customer_id);
 std::string invoice_stream(std::string_view invoice_id);
 std::string series_stream(std::string_view series);
@@ -34,11 +34,9 @@ std::string series_stream(std::string_view series);
 // invoice event is moved in: an issued invoice's event repeats its whole content.
 void set_payload(const CustomerEvent& event, events::v1::Envelope& envelope);
 void set_payload(InvoiceEvent event, events::v1::Envelope& envelope);
-void set_payload(const v1::DocumentNumberAssigned& event, events::v1::Envelope& envelope);
 
 // The payload as an aggregate's event, or nullopt when it is another aggregate's (or none).
 std::optional<CustomerEvent> customer_event(const events::v1::Envelope& envelope);
 std::optional<InvoiceEvent> invoice_event(const events::v1::Envelope& envelope);
-std::optional<v1::DocumentNumberAssigned> series_event(const events::v1::Envelope& envelope);
 
 }  // namespace arflow::invoicing

@@ -33,7 +33,7 @@ struct OtherInvoiceEvent {
 // all in one batch.
 struct InvoiceDecision {
   std::vector<InvoiceEvent> events;               // the invoice's own stream
-  std::optional<SeriesEvent> number;              // "series/<series>"
+  std::optional<SeriesEvent> number;              // the series' row
   std::vector<OtherInvoiceEvent> other_invoices;  // deposit invoices' streams
 };
 
@@ -41,7 +41,7 @@ Result<std::vector<InvoiceEvent>> decide(const DraftInvoice& command, const Invo
 Result<std::vector<InvoiceEvent>> decide(const EditDraft& command, const InvoiceState& state);
 Result<std::vector<InvoiceEvent>> decide(const DeleteDraft& command, const InvoiceState& state);
 
-// `customer` is the draft's customer; `series` the state of "series/<command.series>";
+// `customer` is the draft's customer; `series` the state of series `command.series`;
 // `deposits` the states of the draft's deposit invoices (any order; others are ignored).
 Result<InvoiceDecision> decide(const IssueInvoice& command, const InvoiceState& state,
                                const CustomerState& customer, const SeriesState& series,

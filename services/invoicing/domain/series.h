@@ -1,8 +1,9 @@
 #pragma once
-// Numbering series (stream "series/<series>"): the state is the last sequence given out.
-// Issuing a document decides against its series' state and takes last + 1; since one writer
+// Numbering series: the state is the last sequence given out. Issuing a document decides
+// against its series' state and takes last + 1 (a DocumentNumberAssigned, which the service
+// keeps as the series' row; the document's own event carries the number). Since one writer
 // (the command loop) runs the deciders one after the other and commits the document and the
-// series event in one batch, numbers are gapless and never reused, with no lock here.
+// series' row in one batch, numbers are gapless and never reused, with no lock here.
 
 #include <cstdint>
 #include <string>

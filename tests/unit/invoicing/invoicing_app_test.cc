@@ -10,7 +10,10 @@
 #include "fixtures.h"
 #include "invoicing/app/aggregates.h"
 #include "invoicing/app/execute.h"
+#include "invoicing/app/keys.h"
 #include "invoicing/app/resources.h"
+#include "invoicing/domain/events.h"
+#include "invoicing/domain/series.h"
 #include "support/loop_command.h"
 
 namespace arflow::invoicing {
@@ -174,6 +177,58 @@ TEST_F(InvoicingAppTest, AnInvoiceIssuedAfterItsCustomerChangedPrintsTheCustomer
   // The next change takes the version the rolled-back one had.
   ASSERT_TRUE(rename("Grand Lyon").ok());
   EXPECT_EQ(issue("i4"), "Grand Lyon");
+}
+
+// A series keeps its last number as a row written with the document that took it. A series
+// that gave its numbers before the row existed (one DocumentNumberAssigned per number on its
+// stream) goes on from its stream's last number; a refused issue spends none.
+TEST_F(InvoicingAppTest, ASeriesGoesOnFromItsLastNumberWhereverItWasKept) {
+  auto customer = run<v1::Customer>([](Transaction& txn, const app::Caller& caller) {
+    return app::execute(txn, caller,
+                        RegisterCustomer{.customer_id = "c1", .details = customer_details()});
+  });
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  const std::string old_stream = app::tenant_stream(kTenant, series_stream("OLD"));
+  auto old = run<bool>([&](Transaction& txn, const app::Caller&) -> Result<bool> {
+    std::vector<eventstore::Envelope> numbers(3);
+    for (size_t i = 0; i < numbers.size(); ++i) {
+      auto& number = *numbers[i].mutable_document_number_assigned();
+      number.set_series("OLD");
+      number.set_sequence(i + 1);
+      number.set_number(document_number("OLD", i + 1));
+      numbers[i].set_tenant_id(std::string(kTenant));
+      numbers[i].set_customer_id("c1");
+    }
+    ARFLOW_RETURN_IF_ERROR(txn.append(old_stream, eventstore::ExpectedVersion::no_stream(), numbers,
+                                      eventstore::Publication::kStoreOnly)
+                               .status());
+    return true;
+  });
+  ASSERT_TRUE(old.ok()) << old.status();
+
+  const auto issue = [&](const std::string& id, const std::string& series) {
+    return run<v1::Invoice>([&](Transaction& txn, const app::Caller& caller) {
+      return app::execute(
+          txn, caller,
+          DraftInvoice{.invoice_id = id, .customer_id = "c1", .content = simple_content()},
+          IssueInvoice{.invoice_id = id, .series = series, .issue_date = date(2026, 11, 2)});
+    });
+  };
+  EXPECT_EQ(issue("i1", "OLD")->number(), "OLD-000004");
+  EXPECT_EQ(issue("i2", "NEW")->number(), "NEW-000001");
+  EXPECT_EQ(issue("i1", "NEW").status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(issue("i3", "OLD")->number(), "OLD-000005");
+  EXPECT_EQ(issue("i4", "NEW")->number(), "NEW-000002");
+
+  // The numbers went to the rows; the streams hold only what the old numbering wrote.
+  EXPECT_EQ(*store_->stream_version(old_stream), 3u);
+  EXPECT_EQ(*store_->stream_version(app::tenant_stream(kTenant, series_stream("NEW"))), 0u);
+  auto row = store_->get(eventstore::Column::kState, app::series_row(kTenant, "NEW"));
+  ASSERT_TRUE(row.ok() && row->has_value());
+  v1::DocumentNumberAssigned last;
+  ASSERT_TRUE(last.ParseFromString(**row));
+  EXPECT_EQ(last.number(), "NEW-000002");
+  EXPECT_EQ(last.document_id(), "i4");
 }
 
 }  // namespace
