@@ -1,7 +1,8 @@
 // arflow-bench-invoicing: invoices/s and latency of arflow-invoicing over gRPC on this machine.
 //   1. unary: --callers callers, one CreateInvoice (issue=true) each at a time (gRPC's
 //      callback API by default; --client sync for a blocking thread per caller)
-//   2. batched: BatchIssueInvoices, --batch invoices per call, --batch-callers at a time
+//   2. batched: BatchIssueInvoices, --batch invoices per call, --batch-callers at a time, the
+//      results in --batch-view (BASIC by default: a billing run sent the lines already)
 //   3. paced: CreateInvoice open loop at half the unary rate; latency from the scheduled send
 // By default it starts its own arflow-invoicing (next to this binary) on a fresh data
 // directory without --kafka-brokers: the service runs the embedded broker and its outbox relay
@@ -460,7 +461,7 @@ PhaseResult callback_unary_phase(const Channels& channels, const Workload& w, in
 }
 
 PhaseResult batch_phase(const Channels& channels, const Workload& w, int callers, int batch,
-                        double warmup_s, double seconds, Errors& errors) {
+                        v1::InvoiceView view, double warmup_s, double seconds, Errors& errors) {
   std::atomic<uint64_t> done{0};
   std::atomic<uint64_t> failed{0};
   std::vector<std::vector<int64_t>> latencies;
@@ -473,6 +474,7 @@ PhaseResult batch_phase(const Channels& channels, const Workload& w, int callers
         for (uint64_t call = 0; Clock::now() < win.end; ++call) {
           v1::BatchIssueInvoicesRequest request;
           request.set_parent(w.parent);
+          request.set_view(view);
           for (int k = 0; k < batch; ++k, ++seq) {
             fill_invoice(request.add_requests(), w, fmt::format("{}-b{}-{}", w.run, t, seq),
                          seq * static_cast<uint64_t>(callers) + static_cast<uint64_t>(t), false);
@@ -595,6 +597,7 @@ int main(int argc, char** argv) {
   // 2 to 4 callers already keep the command loop full: 64 issued ~10% fewer invoices/s at
   // ~20x the call latency (batches of ~1,850 commands per fsync).
   int batch_callers = 64;
+  std::string batch_view = "basic";
   double paced_rate = 0;
   int invoice_lines = 3;
   int customer_count = 64;
@@ -631,6 +634,11 @@ int main(int argc, char** argv) {
                  "executor busy: 4 left it waiting between calls)")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
+  app.add_option("--batch-view", batch_view,
+                 "How the batch results show the invoices: basic (no lines: the caller sent them) "
+                 "or full (as CreateInvoice answers)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"basic", "full"}));
   app.add_option("--paced-rate", paced_rate,
                  "Invoices/s of the paced run (default: half the unary rate)");
   app.add_option("--invoice-lines", invoice_lines, "Lines per invoice")
@@ -751,10 +759,12 @@ int main(int argc, char** argv) {
       probe.end();
     }
     if (wants("batch")) {
-      say("batched: %d callers, BatchIssueInvoices of %d, %g s after %g s warm-up\n", batch_callers,
-          batch, seconds, warmup);
+      say("batched: %d callers, BatchIssueInvoices of %d, %s view, %g s after %g s warm-up\n",
+          batch_callers, batch, batch_view.c_str(), seconds, warmup);
       probe.begin();
-      batched = batch_phase(channels, workload, batch_callers, batch, warmup, seconds, errors);
+      batched = batch_phase(channels, workload, batch_callers, batch,
+                            batch_view == "full" ? v1::INVOICE_VIEW_FULL : v1::INVOICE_VIEW_BASIC,
+                            warmup, seconds, errors);
       say("  %10.0f invoices/s   call latency p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%zu calls, "
           "%llu invoices failed)\n",
           batched.invoices_per_s, batched.latency.p50_ms, batched.latency.p99_ms,
@@ -800,7 +810,8 @@ int main(int argc, char** argv) {
     }
     if (batched.ran) {
       say("  %-48s %12.0f %9.2f %9.2f %9s  %s\n",
-          fmt::format("BatchIssueInvoices x{}, {} callers (per call)", batch, batched.concurrency)
+          fmt::format("BatchIssueInvoices x{} {}, {} callers (per call)", batch, batch_view,
+                      batched.concurrency)
               .c_str(),
           batched.invoices_per_s, batched.latency.p50_ms, batched.latency.p99_ms, "-",
           ">= 40,000/s");

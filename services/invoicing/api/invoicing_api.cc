@@ -73,14 +73,36 @@ Result<CreateInvoiceCommands> create_invoice_commands(const v1::CreateInvoiceReq
   return commands;
 }
 
-Work<v1::Invoice> create_invoice_work(CreateInvoiceCommands commands) {
-  return [commands = std::move(commands)](eventstore::Transaction& txn,
-                                          const app::Caller& caller) -> Result<v1::Invoice> {
+Work<v1::Invoice> create_invoice_work(CreateInvoiceCommands commands,
+                                      app::InvoiceDetail detail = app::InvoiceDetail::kFull) {
+  return [commands = std::move(commands), detail](
+             eventstore::Transaction& txn, const app::Caller& caller) -> Result<v1::Invoice> {
     if (commands.issue.has_value()) {
-      return app::execute(txn, caller, commands.draft, *commands.issue);
+      return app::execute(txn, caller, commands.draft, *commands.issue, detail);
     }
     return app::execute(txn, caller, commands.draft);
   };
+}
+
+// A retried command on an invoice answered again, in `detail`.
+server::Rebuild<v1::Invoice> invoice_answer(app::InvoiceDetail detail = app::InvoiceDetail::kFull) {
+  return [detail](eventstore::Transaction& txn, const app::Caller& caller,
+                  const eventstore::AnswerSource& source) {
+    return app::invoice_answer(txn, caller, source, detail);
+  };
+}
+
+// The detail of a batch's results: INVALID_ARGUMENT for a view that is not one.
+Result<app::InvoiceDetail> batch_detail(v1::InvoiceView view) {
+  switch (view) {
+    case v1::INVOICE_VIEW_UNSPECIFIED:
+    case v1::INVOICE_VIEW_FULL:
+      return app::InvoiceDetail::kFull;
+    case v1::INVOICE_VIEW_BASIC:
+      return app::InvoiceDetail::kBasic;
+    default:
+      return invalid_field("view", "must be INVOICE_VIEW_BASIC or INVOICE_VIEW_FULL");
+  }
 }
 
 // A command on an invoice named in the request, run as is.
@@ -209,7 +231,7 @@ grpc::ServerUnaryReactor* InvoicingApi::CreateInvoice(Ctx* ctx,
   }
   return mutate<v1::Invoice>(loop_, ctx, *principal, "CreateInvoice", *request,
                              request->request_id(), response,
-                             create_invoice_work(*std::move(commands)), app::invoice_answer);
+                             create_invoice_work(*std::move(commands)), invoice_answer());
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::UpdateInvoice(Ctx* ctx,
@@ -232,7 +254,7 @@ grpc::ServerUnaryReactor* InvoicingApi::UpdateInvoice(Ctx* ctx,
   return mutate<v1::Invoice>(
       loop_, ctx, *principal, "UpdateInvoice", *request, request->request_id(), response,
       invoice_work(EditDraft{.invoice_id = *invoice_id, .content = *std::move(content)}),
-      app::invoice_answer);
+      invoice_answer());
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::DeleteInvoice(Ctx* ctx,
@@ -250,7 +272,7 @@ grpc::ServerUnaryReactor* InvoicingApi::DeleteInvoice(Ctx* ctx,
   }
   return mutate<v1::Invoice>(
       loop_, ctx, *principal, "DeleteInvoice", *request, request->request_id(), response,
-      invoice_work(DeleteDraft{.invoice_id = *invoice_id}), app::invoice_answer);
+      invoice_work(DeleteDraft{.invoice_id = *invoice_id}), invoice_answer());
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::IssueInvoice(Ctx* ctx,
@@ -278,7 +300,7 @@ grpc::ServerUnaryReactor* InvoicingApi::IssueInvoice(Ctx* ctx,
       loop_, ctx, *principal, "IssueInvoice", *request, request->request_id(), response,
       invoice_work(invoicing::IssueInvoice{
           .invoice_id = *invoice_id, .series = request->series(), .issue_date = *issue_date}),
-      app::invoice_answer);
+      invoice_answer());
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
@@ -291,6 +313,10 @@ grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
   const int n = request->requests_size();
   if (auto valid = server::check_batch(request->parent(), principal->tenant_id, n); !valid.ok()) {
     return server::finish_unary(ctx, valid);
+  }
+  const auto detail = batch_detail(request->view());
+  if (!detail.ok()) {
+    return server::finish_unary(ctx, detail.status());
   }
   server::BatchCall<v1::BatchIssueInvoicesResponse::Result, v1::Invoice> batch(
       ctx, *response->mutable_results(), n,
@@ -312,7 +338,7 @@ grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
     as_single.set_parent(app::tenant_name(principal->tenant_id));
     as_single.set_issue(true);
     batch.submit(loop_, i, *principal, fingerprint_of("CreateInvoice", as_single), one.request_id(),
-                 create_invoice_work(*std::move(commands)), app::invoice_answer);
+                 create_invoice_work(*std::move(commands), *detail), invoice_answer(*detail));
   }
   return batch.reactor();
 }
@@ -352,7 +378,7 @@ grpc::ServerUnaryReactor* InvoicingApi::CreateCreditNote(Ctx* ctx,
                                    .reason = request->reason(),
                                    .full = request->full(),
                                    .lines = std::move(lines)}),
-      app::invoice_answer);
+      invoice_answer());
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::WriteOffInvoice(Ctx* ctx,
@@ -376,7 +402,7 @@ grpc::ServerUnaryReactor* InvoicingApi::WriteOffInvoice(Ctx* ctx,
       loop_, ctx, *principal, "WriteOffInvoice", *request, request->request_id(), response,
       invoice_work(invoicing::WriteOffInvoice{
           .invoice_id = *invoice_id, .reason = request->reason(), .as_of = *as_of}),
-      app::invoice_answer);
+      invoice_answer());
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::AddLateFee(Ctx* ctx, const v1::AddLateFeeRequest* request,
@@ -411,7 +437,7 @@ grpc::ServerUnaryReactor* InvoicingApi::AddLateFee(Ctx* ctx, const v1::AddLateFe
                                          .description = request->description(),
                                          .amount = *amount,
                                          .as_of = *as_of}),
-      app::invoice_answer);
+      invoice_answer());
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::RecordRecipientStatus(
@@ -443,7 +469,7 @@ grpc::ServerUnaryReactor* InvoicingApi::RecordRecipientStatus(
                                                     .status = *status,
                                                     .reason = request->reason(),
                                                     .reported_at = *reported}),
-      app::invoice_answer);
+      invoice_answer());
 }
 
 grpc::ServerUnaryReactor* InvoicingApi::GetInvoice(Ctx* ctx, const v1::GetInvoiceRequest* request,

@@ -72,12 +72,30 @@ absl::Status fold_decided(LoadedInvoice& invoice, std::span<const InvoiceEvent> 
   return absl::OkStatus();
 }
 
-// `invoice`, just recorded, as the API shows it: the command's answer, declared as its
-// stream at this version for the request's idempotency record (invoice_answer).
-v1::Invoice answer(Transaction& txn, const LoadedInvoice& invoice) {
-  txn.answer_from(tenant_stream(invoice.tenant, invoice_stream(invoice.state.invoice_id)),
-                  invoice.position.version);
-  return invoice_resource(invoice, InvoiceDetail::kFull);
+// The BASIC resource of the invoice whose row was written last, as append_folded built it
+// for the row: an answer in that view is then the row's resource, not a second build. Every
+// append to an invoice's stream goes through append_folded, so an entry whose stream and
+// version match the invoice being answered was built from that very state.
+struct LastInvoiceRow {
+  std::string stream;
+  uint64_t version = 0;
+  v1::Invoice resource;
+};
+
+// `invoice`, just recorded, as the API shows it in `detail`: the command's answer, declared
+// as its stream at this version for the request's idempotency record (invoice_answer).
+v1::Invoice answer(Transaction& txn, const LoadedInvoice& invoice,
+                   InvoiceDetail detail = InvoiceDetail::kFull) {
+  std::string stream = tenant_stream(invoice.tenant, invoice_stream(invoice.state.invoice_id));
+  auto& last = txn.executor_local<LastInvoiceRow>();
+  const bool built = detail == InvoiceDetail::kBasic && last.version == invoice.position.version &&
+                     last.stream == stream;
+  txn.answer_from(std::move(stream), invoice.position.version);
+  if (built) {
+    last.version = 0;
+    return std::move(last.resource);
+  }
+  return invoice_resource(invoice, detail);
 }
 
 // Appends `events`, already folded into `invoice`, to its stream and rewrites its rows.
@@ -107,8 +125,11 @@ absl::Status append_folded(Transaction& txn, const Caller& caller, LoadedInvoice
   }
   invoice.position.updated = txn.now();
   // Commands fold the invoice's stream (kept folded by the executor); only queries read it.
-  txn.put(invoice_row(caller.tenant, invoice.state.invoice_id),
-          invoice_resource(invoice, InvoiceDetail::kBasic).SerializeAsString(),
+  auto& last = txn.executor_local<LastInvoiceRow>();
+  last.resource = invoice_resource(invoice, InvoiceDetail::kBasic);
+  last.stream = tenant_stream(caller.tenant, invoice_stream(invoice.state.invoice_id));
+  last.version = invoice.position.version;
+  txn.put(invoice_row(caller.tenant, invoice.state.invoice_id), last.resource.SerializeAsString(),
           RowUse::kQueriesOnly);
   return keep_invoice(txn, invoice);
 }
@@ -245,7 +266,7 @@ Result<IssueReads> read_for_issue(Transaction& txn, const Caller& caller,
 // `draft` is not read once recording starts.
 Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
                           const InvoiceState& draft, const LoadedCustomer& customer,
-                          const IssueInvoice& command) {
+                          const IssueInvoice& command, InvoiceDetail detail) {
   auto reads = read_for_issue(txn, caller, command, draft.content);
   if (!reads.ok()) {
     return reads.status();
@@ -255,7 +276,7 @@ Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice&
     return decision.status();
   }
   ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, reads->series, reads->deposits, *decision));
-  return answer(txn, invoice);
+  return answer(txn, invoice, detail);
 }
 
 // The customer a new invoice is for, and the invoice's stream (empty), after the checks of
@@ -355,7 +376,8 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftI
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
-                            const DraftInvoice& draft_command, const IssueInvoice& command) {
+                            const DraftInvoice& draft_command, const IssueInvoice& command,
+                            InvoiceDetail detail) {
   // Drafting then issuing within one command: the caller sees one outcome, an issued
   // invoice or nothing at all, and the stream gets the decision's InvoiceIssued alone.
   auto fresh = load_new_invoice(txn, caller, draft_command);
@@ -367,7 +389,7 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
   if (!drafted.ok()) {
     return drafted.status();
   }
-  return issue(txn, caller, fresh->invoice, *drafted, *fresh->customer, command);
+  return issue(txn, caller, fresh->invoice, *drafted, *fresh->customer, command, detail);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const EditDraft& command) {
@@ -387,7 +409,7 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const IssueI
   if (!customer.ok()) {
     return customer.status();
   }
-  return issue(txn, caller, *invoice, invoice->state, **customer, command);
+  return issue(txn, caller, *invoice, invoice->state, **customer, command, InvoiceDetail::kFull);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
@@ -435,13 +457,13 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
 }
 
 Result<v1::Invoice> invoice_answer(Transaction& txn, const Caller& caller,
-                                   const eventstore::AnswerSource& source) {
+                                   const eventstore::AnswerSource& source, InvoiceDetail detail) {
   LoadedInvoice invoice{.tenant = caller.tenant, .state = {}, .position = {}};
   ARFLOW_RETURN_IF_ERROR(
       txn.replay_until(source.stream, source.version,
                        [&invoice](const eventstore::Envelope& event) { fold(invoice, event); }));
   ARFLOW_RETURN_IF_ERROR(invoice.state.integrity);
-  return invoice_resource(invoice, InvoiceDetail::kFull);
+  return invoice_resource(invoice, detail);
 }
 
 absl::Status execute(Transaction& txn, const Caller& caller, const ApplyPayment& command) {

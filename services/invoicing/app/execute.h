@@ -21,6 +21,7 @@
 #include "arflow/eventstore/transaction.h"
 #include "arflow/invoicing/v1/invoicing_service.pb.h"
 #include "google/protobuf/field_mask.pb.h"
+#include "invoicing/app/resources.h"
 #include "invoicing/domain/commands.h"
 
 namespace arflow::invoicing::app {
@@ -37,9 +38,11 @@ Result<v1::Customer> update_customer(eventstore::Transaction& txn, const Caller&
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
                             const DraftInvoice& command);
 // Drafts and issues in one step: the InvoiceIssued alone is appended (it holds the whole
-// content; no InvoiceDrafted), with the number.
+// content; no InvoiceDrafted), with the number. Answered in `detail` (a billing run that
+// sent the lines may not want them back).
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
-                            const DraftInvoice& draft, const IssueInvoice& issue);
+                            const DraftInvoice& draft, const IssueInvoice& issue,
+                            InvoiceDetail detail = InvoiceDetail::kFull);
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
                             const EditDraft& command);
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
@@ -55,9 +58,9 @@ Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
                             const RecordRecipientStatus& command);
 // The answer a command on an invoice gave, made again for a retried request from the
-// invoice's stream folded up to the version that command left (see above).
+// invoice's stream folded up to the version that command left (see above), in `detail`.
 Result<v1::Invoice> invoice_answer(eventstore::Transaction& txn, const Caller& caller,
-                                   const eventstore::AnswerSource& source);
+                                   const eventstore::AnswerSource& source, InvoiceDetail detail);
 
 // What the payments reaction runs: nobody reads an answer, so none is built.
 absl::Status execute(eventstore::Transaction& txn, const Caller& caller,

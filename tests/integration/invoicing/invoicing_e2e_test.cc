@@ -276,6 +276,61 @@ TEST_F(InvoicingEndToEnd, ABillingRunIssuesEachInvoiceOnItsOwnAndARetryIssuesNot
   EXPECT_EQ(get("inv-b4").number(), n4);
 }
 
+// A billing run that sent the lines asks for its results without them (BASIC, as lists show
+// invoices); a retry gets the same invoices, in the view it asks for.
+TEST_F(InvoicingEndToEnd, ABillingRunMayTakeItsResultsWithoutTheLinesItSent) {
+  ASSERT_TRUE(create_customer("basic-run").ok());
+  v1::BatchIssueInvoicesRequest run;
+  run.set_parent("tenants/dev");
+  run.set_view(v1::INVOICE_VIEW_BASIC);
+  *run.add_requests() = invoice_request("inv-v1", "basic-run", true);
+  *run.add_requests() = invoice_request("inv-v2", "basic-run", true);
+  v1::BatchIssueInvoicesResponse basic;
+  auto status = api().BatchIssueInvoices(call_context().get(), run, &basic);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(basic.results_size(), 2);
+  for (const auto& result : basic.results()) {
+    ASSERT_EQ(result.code(), 0) << result.message();
+    EXPECT_EQ(result.invoice().status(), v1::INVOICE_STATUS_ISSUED);
+    EXPECT_FALSE(result.invoice().number().empty());
+    EXPECT_GT(result.invoice().total().minor_units(), 0);
+    EXPECT_EQ(result.invoice().content().lines_size(), 0);
+    EXPECT_EQ(result.invoice().line_net_amounts_size(), 0);
+  }
+  // As ListInvoices shows them.
+  v1::ListInvoicesRequest list;
+  list.set_parent("tenants/dev");
+  list.set_filter("customer_id = \"basic-run\"");
+  v1::ListInvoicesResponse listed;
+  ASSERT_TRUE(api().ListInvoices(call_context().get(), list, &listed).ok());
+  ASSERT_EQ(listed.invoices_size(), 2);
+  for (const auto& invoice : listed.invoices()) {
+    const auto& answered =
+        invoice.invoice_id() == "inv-v1" ? basic.results(0).invoice() : basic.results(1).invoice();
+    EXPECT_EQ(invoice.SerializeAsString(), answered.SerializeAsString()) << invoice.invoice_id();
+  }
+
+  v1::BatchIssueInvoicesResponse again;
+  ASSERT_TRUE(api().BatchIssueInvoices(call_context().get(), run, &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), basic.SerializeAsString());
+  run.set_view(v1::INVOICE_VIEW_FULL);
+  v1::BatchIssueInvoicesResponse full;
+  ASSERT_TRUE(api().BatchIssueInvoices(call_context().get(), run, &full).ok());
+  ASSERT_EQ(full.results_size(), 2);
+  EXPECT_EQ(full.results(0).invoice().number(), basic.results(0).invoice().number());
+  EXPECT_EQ(full.results(0).invoice().content().lines_size(),
+            run.requests(0).content().lines_size());
+  v1::Invoice shown = get("inv-v1");
+  shown.clear_history();  // GetInvoice's FULL view adds the events
+  EXPECT_EQ(full.results(0).invoice().SerializeAsString(), shown.SerializeAsString());
+
+  run.set_view(static_cast<v1::InvoiceView>(7));
+  v1::BatchIssueInvoicesResponse refused;
+  status = api().BatchIssueInvoices(call_context().get(), run, &refused);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("view"), std::string::npos) << status.error_message();
+}
+
 TEST_F(InvoicingEndToEnd, BadInputIsRefusedNamingTheFieldAndTheRuleAndChangesNothing) {
   ASSERT_TRUE(create_customer("careful").ok());
   const auto refuse = [](v1::CreateInvoiceRequest request, StatusCode code,
