@@ -76,7 +76,8 @@ Result<CreateInvoiceCommands> create_invoice_commands(const v1::CreateInvoiceReq
 Work<v1::Invoice> create_invoice_work(CreateInvoiceCommands commands,
                                       app::InvoiceDetail detail = app::InvoiceDetail::kFull) {
   return [commands = std::move(commands), detail](
-             eventstore::Transaction& txn, const app::Caller& caller) -> Result<v1::Invoice> {
+             eventstore::Transaction& txn,
+             const app::Caller& caller) -> Result<contract::Answer<v1::Invoice>> {
     if (commands.issue.has_value()) {
       return app::execute(txn, caller, commands.draft, *commands.issue, detail);
     }
@@ -320,7 +321,7 @@ grpc::ServerUnaryReactor* InvoicingApi::BatchIssueInvoices(
   }
   server::BatchCall<v1::BatchIssueInvoicesResponse::Result, v1::Invoice> batch(
       ctx, *response->mutable_results(), n,
-      &v1::BatchIssueInvoicesResponse::Result::mutable_invoice);
+      v1::BatchIssueInvoicesResponse::Result::kInvoiceFieldNumber);
   for (int i = 0; i < n; ++i) {
     const auto& one = request->requests(i);
     const std::string prefix = fmt::format("requests[{}].", i);

@@ -72,28 +72,37 @@ absl::Status fold_decided(LoadedInvoice& invoice, std::span<const InvoiceEvent> 
   return absl::OkStatus();
 }
 
-// The BASIC resource of the invoice whose row was written last, as append_folded built it
-// for the row: an answer in that view is then the row's resource, not a second build. Every
+// The list row of the invoice whose row was written last, as append_folded wrote it: its
+// BASIC resource serialized, which an answer in that view then is, not a second build. Every
 // append to an invoice's stream goes through append_folded, so an entry whose stream and
 // version match the invoice being answered was built from that very state.
 struct LastInvoiceRow {
   std::string stream;
   uint64_t version = 0;
-  v1::Invoice resource;
+  std::string row;
 };
 
-// `invoice`, just recorded, as the API shows it in `detail`: the command's answer, declared
-// as its stream at this version for the request's idempotency record (invoice_answer).
-v1::Invoice answer(Transaction& txn, const LoadedInvoice& invoice,
-                   InvoiceDetail detail = InvoiceDetail::kFull) {
+// `invoice`, just recorded, as the API shows it: the command's answer, declared as its stream
+// at this version for the request's idempotency record (invoice_answer).
+v1::Invoice answer(Transaction& txn, const LoadedInvoice& invoice) {
+  txn.answer_from(tenant_stream(invoice.tenant, invoice_stream(invoice.state.invoice_id)),
+                  invoice.position.version);
+  return invoice_resource(invoice, InvoiceDetail::kFull);
+}
+
+// The same in `detail`; the BASIC view is the invoice's list row as written, in wire form.
+contract::Answer<v1::Invoice> answer(Transaction& txn, const LoadedInvoice& invoice,
+                                     InvoiceDetail detail) {
+  if (detail == InvoiceDetail::kFull) {
+    return answer(txn, invoice);
+  }
   std::string stream = tenant_stream(invoice.tenant, invoice_stream(invoice.state.invoice_id));
   auto& last = txn.executor_local<LastInvoiceRow>();
-  const bool built = detail == InvoiceDetail::kBasic && last.version == invoice.position.version &&
-                     last.stream == stream;
+  const bool written = last.version == invoice.position.version && last.stream == stream;
   txn.answer_from(std::move(stream), invoice.position.version);
-  if (built) {
+  if (written) {
     last.version = 0;
-    return std::move(last.resource);
+    return contract::Answer<v1::Invoice>::wire(std::move(last.row));
   }
   return invoice_resource(invoice, detail);
 }
@@ -126,11 +135,10 @@ absl::Status append_folded(Transaction& txn, const Caller& caller, LoadedInvoice
   invoice.position.updated = txn.now();
   // Commands fold the invoice's stream (kept folded by the executor); only queries read it.
   auto& last = txn.executor_local<LastInvoiceRow>();
-  last.resource = invoice_resource(invoice, InvoiceDetail::kBasic);
+  last.row = invoice_resource(invoice, InvoiceDetail::kBasic).SerializeAsString();
   last.stream = tenant_stream(caller.tenant, invoice_stream(invoice.state.invoice_id));
   last.version = invoice.position.version;
-  txn.put(invoice_row(caller.tenant, invoice.state.invoice_id), last.resource.SerializeAsString(),
-          RowUse::kQueriesOnly);
+  txn.put(invoice_row(caller.tenant, invoice.state.invoice_id), last.row, RowUse::kQueriesOnly);
   return keep_invoice(txn, invoice);
 }
 
@@ -264,9 +272,9 @@ Result<IssueReads> read_for_issue(Transaction& txn, const Caller& caller,
 // the stored draft itself (then `draft` is its state), or the empty stream of a draft this
 // same command made, which the decision folds into from nothing, as a reload would.
 // `draft` is not read once recording starts.
-Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
-                          const InvoiceState& draft, const LoadedCustomer& customer,
-                          const IssueInvoice& command, InvoiceDetail detail) {
+absl::Status issue(Transaction& txn, const Caller& caller, LoadedInvoice& invoice,
+                   const InvoiceState& draft, const LoadedCustomer& customer,
+                   const IssueInvoice& command) {
   auto reads = read_for_issue(txn, caller, command, draft.content);
   if (!reads.ok()) {
     return reads.status();
@@ -275,8 +283,7 @@ Result<v1::Invoice> issue(Transaction& txn, const Caller& caller, LoadedInvoice&
   if (!decision.ok()) {
     return decision.status();
   }
-  ARFLOW_RETURN_IF_ERROR(record(txn, caller, invoice, reads->series, reads->deposits, *decision));
-  return answer(txn, invoice, detail);
+  return record(txn, caller, invoice, reads->series, reads->deposits, *decision);
 }
 
 // The customer a new invoice is for, and the invoice's stream (empty), after the checks of
@@ -375,9 +382,9 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const DraftI
   return answer(txn, fresh->invoice);
 }
 
-Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
-                            const DraftInvoice& draft_command, const IssueInvoice& command,
-                            InvoiceDetail detail) {
+Result<contract::Answer<v1::Invoice>> execute(Transaction& txn, const Caller& caller,
+                                              const DraftInvoice& draft_command,
+                                              const IssueInvoice& command, InvoiceDetail detail) {
   // Drafting then issuing within one command: the caller sees one outcome, an issued
   // invoice or nothing at all, and the stream gets the decision's InvoiceIssued alone.
   auto fresh = load_new_invoice(txn, caller, draft_command);
@@ -389,7 +396,8 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,
   if (!drafted.ok()) {
     return drafted.status();
   }
-  return issue(txn, caller, fresh->invoice, *drafted, *fresh->customer, command, detail);
+  ARFLOW_RETURN_IF_ERROR(issue(txn, caller, fresh->invoice, *drafted, *fresh->customer, command));
+  return answer(txn, fresh->invoice, detail);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const EditDraft& command) {
@@ -409,7 +417,8 @@ Result<v1::Invoice> execute(Transaction& txn, const Caller& caller, const IssueI
   if (!customer.ok()) {
     return customer.status();
   }
-  return issue(txn, caller, *invoice, invoice->state, **customer, command, InvoiceDetail::kFull);
+  ARFLOW_RETURN_IF_ERROR(issue(txn, caller, *invoice, invoice->state, **customer, command));
+  return answer(txn, *invoice);
 }
 
 Result<v1::Invoice> execute(Transaction& txn, const Caller& caller,

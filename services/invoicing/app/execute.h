@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "arflow/contract/answer.h"
 #include "arflow/core/error.h"
 #include "arflow/eventstore/envelope.h"
 #include "arflow/eventstore/transaction.h"
@@ -39,10 +40,11 @@ Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
                             const DraftInvoice& command);
 // Drafts and issues in one step: the InvoiceIssued alone is appended (it holds the whole
 // content; no InvoiceDrafted), with the number. Answered in `detail` (a billing run that
-// sent the lines may not want them back).
-Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
-                            const DraftInvoice& draft, const IssueInvoice& issue,
-                            InvoiceDetail detail = InvoiceDetail::kFull);
+// sent the lines may not want them back; the BASIC view comes in wire form, the invoice's
+// list row as written).
+Result<contract::Answer<v1::Invoice>> execute(eventstore::Transaction& txn, const Caller& caller,
+                                              const DraftInvoice& draft, const IssueInvoice& issue,
+                                              InvoiceDetail detail = InvoiceDetail::kFull);
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,
                             const EditDraft& command);
 Result<v1::Invoice> execute(eventstore::Transaction& txn, const Caller& caller,

@@ -104,7 +104,7 @@ grpc::ServerUnaryReactor* PaymentsApi::BatchRecordPayments(
   }
   server::BatchCall<v1::BatchRecordPaymentsResponse::Result, v1::Payment> batch(
       ctx, *response->mutable_results(), n,
-      &v1::BatchRecordPaymentsResponse::Result::mutable_payment);
+      v1::BatchRecordPaymentsResponse::Result::kPaymentFieldNumber);
   for (int i = 0; i < n; ++i) {
     const auto& one = request->requests(i);
     const std::string prefix = fmt::format("requests[{}].", i);

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "arflow/eventstore/command_loop.h"
 #include "fixtures.h"
@@ -28,8 +29,9 @@ class InvoicingAppTest : public arflow::testing::LoopTest {
 
   template <typename... Command>
   void exec(const Command&... command) {
-    auto done = run<v1::Invoice>([&](Transaction& txn, const app::Caller& caller) {
-      return app::execute(txn, caller, command...);
+    auto done = run<bool>([&](Transaction& txn, const app::Caller& caller) -> Result<bool> {
+      ARFLOW_RETURN_IF_ERROR(app::execute(txn, caller, command...).status());
+      return true;
     });
     ASSERT_TRUE(done.ok()) << done.status();
   }
@@ -134,6 +136,47 @@ TEST_F(InvoicingAppTest, AnInvoiceDraftedAndIssuedByOneCommandIsOneEventAndReads
   expect_kept_is_folded("direct");
 }
 
+// A billing run asking for the BASIC view gets each invoice's list row as written, in wire
+// form (the batch call sends it on unparsed); the FULL view is the resource itself.
+TEST_F(InvoicingAppTest, ABasicAnswerIsTheInvoicesListRowAsWritten) {
+  exec(RegisterCustomer{.customer_id = "c1", .details = customer_details()});
+  struct Answered {
+    bool wire = false;
+    std::string bytes;
+  };
+  const auto issue = [&](const std::string& id, app::InvoiceDetail detail) {
+    return run<Answered>([&](Transaction& txn, const app::Caller& caller) -> Result<Answered> {
+      auto answer = app::execute(
+          txn, caller,
+          DraftInvoice{.invoice_id = id, .customer_id = "c1", .content = simple_content()},
+          IssueInvoice{.invoice_id = id, .series = "2026", .issue_date = date(2026, 11, 2)},
+          detail);
+      if (!answer.ok()) {
+        return answer.status();
+      }
+      return Answered{.wire = answer->is_wire(), .bytes = answer->serialized()};
+    });
+  };
+  auto basic = issue("i1", app::InvoiceDetail::kBasic);
+  ASSERT_TRUE(basic.ok()) << basic.status();
+  EXPECT_TRUE(basic->wire);
+  auto row = store_->get(eventstore::Column::kState, app::invoice_row(kTenant, "i1"));
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ(basic->bytes, **row);
+  v1::Invoice listed;
+  ASSERT_TRUE(listed.ParseFromString(basic->bytes));
+  EXPECT_EQ(listed.number(), "2026-000001");
+  EXPECT_EQ(listed.content().lines_size(), 0);
+
+  auto full = issue("i2", app::InvoiceDetail::kFull);
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_FALSE(full->wire);
+  v1::Invoice shown;
+  ASSERT_TRUE(shown.ParseFromString(full->bytes));
+  EXPECT_EQ(shown.number(), "2026-000002");
+  EXPECT_GT(shown.content().lines_size(), 0);
+}
+
 TEST_F(InvoicingAppTest, AnInvoiceIssuedAfterItsCustomerChangedPrintsTheCustomerAsChanged) {
   auto customer = run<v1::Customer>([](Transaction& txn, const app::Caller& caller) {
     return app::execute(txn, caller,
@@ -207,12 +250,17 @@ TEST_F(InvoicingAppTest, ASeriesGoesOnFromItsLastNumberWhereverItWasKept) {
   ASSERT_TRUE(old.ok()) << old.status();
 
   const auto issue = [&](const std::string& id, const std::string& series) {
-    return run<v1::Invoice>([&](Transaction& txn, const app::Caller& caller) {
-      return app::execute(
-          txn, caller,
-          DraftInvoice{.invoice_id = id, .customer_id = "c1", .content = simple_content()},
-          IssueInvoice{.invoice_id = id, .series = series, .issue_date = date(2026, 11, 2)});
-    });
+    return run<v1::Invoice>(
+        [&](Transaction& txn, const app::Caller& caller) -> Result<v1::Invoice> {
+          auto answer = app::execute(
+              txn, caller,
+              DraftInvoice{.invoice_id = id, .customer_id = "c1", .content = simple_content()},
+              IssueInvoice{.invoice_id = id, .series = series, .issue_date = date(2026, 11, 2)});
+          if (!answer.ok()) {
+            return answer.status();
+          }
+          return std::move(*answer).to_resource();
+        });
   };
   EXPECT_EQ(issue("i1", "OLD")->number(), "OLD-000004");
   EXPECT_EQ(issue("i2", "NEW")->number(), "NEW-000001");

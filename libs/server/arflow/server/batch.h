@@ -8,7 +8,7 @@
 //
 //   server::BatchCall<v1::BatchRecordPaymentsResponse::Result, v1::Payment> batch(
 //       ctx, *response->mutable_results(), request->requests_size(),
-//       &v1::BatchRecordPaymentsResponse::Result::mutable_payment);
+//       v1::BatchRecordPaymentsResponse::Result::kPaymentFieldNumber);
 //   for (int i = 0; i < n; ++i) {
 //     if (bad) { batch.refuse(i, why); continue; }
 //     batch.submit(loop_, i, principal, fingerprint, request_id, work);
@@ -18,12 +18,14 @@
 // ResultMessage is the response's per-element message: the element's resource plus `code`
 // (google.rpc.Code) and `message` (the field and the rule) fields.
 //
-// Thread-safety: element i is written by one thread at a time (its resource by the executor,
+// Thread-safety: element i is written by one thread at a time (its answer by the executor,
 // then its outcome by the committer, ordered by the loop's hand-over); distinct elements are
 // distinct messages, all added before the first command is submitted.
 
 #include <fmt/format.h>
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/repeated_ptr_field.h>
+#include <google/protobuf/unknown_field_set.h>
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
@@ -32,6 +34,7 @@
 #include <string>
 #include <string_view>
 
+#include "arflow/contract/answer.h"
 #include "arflow/contract/names.h"
 #include "arflow/core/error.h"
 #include "arflow/server/unary.h"
@@ -65,12 +68,12 @@ inline absl::Status check_element_parent(std::string_view parent, std::string_vi
 template <typename ResultMessage, typename Resource>
 class BatchCall {
  public:
-  using ResourceOf = Resource* (ResultMessage::*)();
-
+  // `resource_field`: the number of ResultMessage's field that holds the element's resource
+  // (e.g. Result::kInvoiceFieldNumber), a Resource message.
   BatchCall(grpc::CallbackServerContext* ctx,
             google::protobuf::RepeatedPtrField<ResultMessage>& results, int size,
-            ResourceOf resource_of)
-      : state_(std::make_shared<State>(ctx->DefaultReactor(), results, size, resource_of)) {
+            int resource_field)
+      : state_(std::make_shared<State>(ctx->DefaultReactor(), results, size, resource_field)) {
     results.Reserve(size);
     for (int i = 0; i < size; ++i) {
       results.Add();
@@ -80,18 +83,22 @@ class BatchCall {
   // Element i never reached the loop: its input was refused.
   void refuse(int i, const absl::Status& why) const { settle(*state_, i, why); }
 
-  // Element i as a command; its resource is what `work` returns (or, for a retried request
-  // id, what it returned the first time). See command_of for `rebuild`.
+  // Element i as a command; its resource is what `work` answers (or, for a retried request
+  // id, what it answered the first time). An answer in wire form goes out as it is. See
+  // command_of for `rebuild`.
   void submit(eventstore::CommandLoop& loop, int i, const Principal& principal,
               uint64_t fingerprint, const std::string& request_id, Work<Resource> work,
               Rebuild<Resource> rebuild = {}) const {
     // The flag lives in the shared state, which the command keeps alive.
     std::shared_ptr<bool> executed(state_, &state_->executed[static_cast<size_t>(i)]);
-    Resource* resource = (state_->results.Mutable(i)->*state_->resource_of)();
-    auto command = command_of(principal, fingerprint, request_id, resource, executed,
+    Deliver<Resource> deliver = [state = state_, i](contract::Answer<Resource> answer) {
+      return place(*state->results.Mutable(i), state->resource_field, std::move(answer));
+    };
+    auto command = command_of(principal, fingerprint, request_id, deliver, executed,
                               std::move(work), std::move(rebuild));
-    command.done = [state = state_, i, resource](Result<std::string> result) {
-      settle(*state, i, outcome(result, state->executed[static_cast<size_t>(i)], *resource));
+    command.done = [state = state_, i, deliver](Result<std::string> result) {
+      settle(*state, i,
+             outcome(std::move(result), state->executed[static_cast<size_t>(i)], deliver));
     };
     loop.submit(std::move(command));
   }
@@ -101,18 +108,43 @@ class BatchCall {
  private:
   struct State {
     State(grpc::ServerUnaryReactor* r, google::protobuf::RepeatedPtrField<ResultMessage>& res,
-          int size, ResourceOf of)
+          int size, int field)
         : reactor(r),
           results(res),
           remaining(size),
           executed(std::make_unique<bool[]>(static_cast<size_t>(size))),
-          resource_of(of) {}
+          resource_field(ResultMessage::descriptor()->FindFieldByNumber(field)) {
+      if (resource_field != nullptr && resource_field->message_type() != Resource::descriptor()) {
+        resource_field = nullptr;  // not the resource's field: place() says so
+      }
+    }
     grpc::ServerUnaryReactor* reactor;
     google::protobuf::RepeatedPtrField<ResultMessage>& results;
     std::atomic<int> remaining;
     std::unique_ptr<bool[]> executed;  // by element: run now rather than replayed
-    ResourceOf resource_of;
+    const google::protobuf::FieldDescriptor* resource_field;
   };
+
+  // Puts an element's answer in its result's `field`: a resource in the field, its wire form
+  // as the same bytes the field would serialize to (see contract::Answer), unparsed.
+  static absl::Status place(ResultMessage& result, const google::protobuf::FieldDescriptor* field,
+                            contract::Answer<Resource> answer) {
+    if (field == nullptr) {
+      return absl::InternalError("the batch's result message has no field for its resource");
+    }
+    const auto* reflection = result.GetReflection();
+    if (answer.is_wire()) {
+      *reflection->MutableUnknownFields(&result)->AddLengthDelimited(field->number()) =
+          std::move(answer).take_wire();
+      return absl::OkStatus();
+    }
+    auto resource = std::move(answer).to_resource();
+    if (!resource.ok()) {
+      return resource.status();
+    }
+    static_cast<Resource&>(*reflection->MutableMessage(&result, field)) = *std::move(resource);
+    return absl::OkStatus();
+  }
 
   // The last element settled finishes the call.
   static void settle(State& state, int i, const absl::Status& status) {

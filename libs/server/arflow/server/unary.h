@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "arflow/contract/answer.h"
 #include "arflow/contract/convert.h"
 #include "arflow/core/clock.h"
 #include "arflow/core/error.h"
@@ -53,18 +54,11 @@ contract::Date today(const Clock& clock);
 Result<contract::Date> date_or_today(bool has, const common::v1::Date& date, std::string_view field,
                                      const Clock& clock);
 
-// An executed command's result: serialized for its idempotency record, and moved into the
-// call's response so that only a replayed request (answered from its record) is parsed.
+// A mutation's work on the executor; it answers with the resource, or with the resource's
+// wire form when it holds that already (contract::Answer).
 template <typename Response>
-std::string keep_result(Response result, Response& response, bool& executed) {
-  std::string bytes = result.SerializeAsString();
-  response = std::move(result);
-  executed = true;
-  return bytes;
-}
-
-template <typename Response>
-using Work = std::function<Result<Response>(eventstore::Transaction&, const eventstore::Caller&)>;
+using Work = std::function<Result<contract::Answer<Response>>(eventstore::Transaction&,
+                                                              const eventstore::Caller&)>;
 
 // Makes a mutation's answer again, for a retried request, from the source its Work declared
 // (Transaction::answer_from): see eventstore::Command::rebuild_answer. A mutation given one
@@ -73,13 +67,18 @@ template <typename Response>
 using Rebuild = std::function<Result<Response>(eventstore::Transaction&, const eventstore::Caller&,
                                                const eventstore::AnswerSource&)>;
 
-// A mutation as a command for the loop. `work` runs on the executor; its result is moved
-// into `*response` and serialized for the request's idempotency record (unless `rebuild` is
-// given and `work` declared where its answer can be made again), and `*executed` is set. A
-// replayed request runs nothing: outcome() then parses `*response` from the record.
+// Puts a command's answer where its call's response wants it (the response itself, or an
+// element of a batch call's); an error if it cannot (bytes that are not the resource).
+template <typename Response>
+using Deliver = std::function<absl::Status(contract::Answer<Response>)>;
+
+// A mutation as a command for the loop. `work` runs on the executor; its answer goes to
+// `deliver`, and serialized to the request's idempotency record (unless `rebuild` is given
+// and `work` declared where its answer can be made again), and `*executed` is set. A
+// replayed request runs nothing: outcome() then delivers the answer kept in the record.
 template <typename Response>
 eventstore::Command command_of(const Principal& principal, uint64_t fingerprint,
-                               const std::string& request_id, Response* response,
+                               const std::string& request_id, Deliver<Response> deliver,
                                std::shared_ptr<bool> executed, Work<Response> work,
                                Rebuild<Response> rebuild = {}) {
   eventstore::Command command;
@@ -90,18 +89,18 @@ eventstore::Command command_of(const Principal& principal, uint64_t fingerprint,
   // Written by the executor before the outcome is durable, read by `done` after: the loop's
   // hand-over orders the two.
   command.execute =
-      [caller, work = std::move(work), response, executed = std::move(executed),
+      [caller, work = std::move(work), deliver = std::move(deliver), executed = std::move(executed),
        rebuilds = static_cast<bool>(rebuild)](eventstore::Transaction& txn) -> Result<std::string> {
-    auto result = work(txn, caller);
-    if (!result.ok()) {
-      return result.status();
+    auto answer = work(txn, caller);
+    if (!answer.ok()) {
+      return answer.status();
     }
-    if (rebuilds && txn.answer_source().has_value()) {
-      *response = *std::move(result);
-      *executed = true;
-      return std::string();  // the record keeps the source
-    }
-    return keep_result(*std::move(result), *response, *executed);
+    // Empty when the record keeps the answer's source instead of its bytes.
+    std::string kept =
+        rebuilds && txn.answer_source().has_value() ? std::string() : answer->serialized();
+    ARFLOW_RETURN_IF_ERROR(deliver(*std::move(answer)));
+    *executed = true;
+    return kept;
   };
   if (rebuild) {
     command.rebuild_answer = [caller = std::move(caller), rebuild = std::move(rebuild)](
@@ -117,13 +116,19 @@ eventstore::Command command_of(const Principal& principal, uint64_t fingerprint,
   return command;
 }
 
-// The durable outcome of a command made by command_of: OK with `response` filled, or why not.
+// The durable outcome of a command made by command_of: OK with the answer delivered, or why
+// not. A replayed request's answer is the record's, parsed: a record is checked before it
+// is sent again.
 template <typename Response>
-absl::Status outcome(const Result<std::string>& result, bool executed, Response& response) {
-  if (result.ok() && !executed && !response.ParseFromString(*result)) {
+absl::Status outcome(Result<std::string> result, bool executed, const Deliver<Response>& deliver) {
+  if (!result.ok() || executed) {
+    return result.status();
+  }
+  Response replayed;
+  if (!replayed.ParseFromString(*result)) {
     return absl::InternalError("the stored result of this request is unreadable");
   }
-  return result.status();
+  return deliver(std::move(replayed));
 }
 
 // Hands a mutation to the command loop; the call finishes once its outcome is durable. See
@@ -136,10 +141,18 @@ grpc::ServerUnaryReactor* mutate(eventstore::CommandLoop& loop, grpc::CallbackSe
                                  Work<Response> work, Rebuild<Response> rebuild = {}) {
   auto* reactor = ctx->DefaultReactor();
   auto executed = std::make_shared<bool>(false);
-  auto command = command_of(principal, fingerprint_of(method, request), request_id, response,
+  Deliver<Response> deliver = [response](contract::Answer<Response> answer) {
+    auto resource = std::move(answer).to_resource();
+    if (!resource.ok()) {
+      return resource.status();
+    }
+    *response = *std::move(resource);
+    return absl::OkStatus();
+  };
+  auto command = command_of(principal, fingerprint_of(method, request), request_id, deliver,
                             executed, std::move(work), std::move(rebuild));
-  command.done = [reactor, response, executed](Result<std::string> result) {
-    reactor->Finish(to_grpc_status(outcome(result, *executed, *response)));
+  command.done = [reactor, deliver, executed](Result<std::string> result) {
+    reactor->Finish(to_grpc_status(outcome(std::move(result), *executed, deliver)));
   };
   loop.submit(std::move(command));
   return reactor;
