@@ -84,8 +84,9 @@ using RowCache = absl::flat_hash_map<std::string, std::optional<std::string>, Sl
 
 // Whether a stream's events go out on the events topic. Messages are keyed by customer, so
 // only a stream whose events all belong to one customer keeps its order for consumers; a
-// stream that spans customers (a numbering series) stays in the store, its facts published
-// in the events of the documents it concerns.
+// stream that spans customers stays in the store, its facts published in the events of the
+// documents it concerns. (Invoicing's numbering series were such streams until a series kept
+// its last number as a row; a store written before still holds them.)
 enum class Publication { kOnEventsTopic, kStoreOnly };
 
 // Where a command's answer can be made again: its stream folded up to a version (see
