@@ -3,15 +3,20 @@
 //   consume <db-dir> <bootstrap> <topic>  runs a consumer runner with the counter projection
 //                                         (and a relay for its dead letters) until SIGTERM;
 //                                         prints "ready", then "applied=N lag=N" lines
+//   spawn   <program> [args...]           runs the program as its own child process (from a
+//                                         thread that then ends), prints its pid, waits forever
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "arflow/bus/outbox_relay.h"
 #include "arflow/bus/topics.h"
+#include "arflow/process/child_process.h"
 #include "counter_projection.h"
 
 using namespace arflow;
@@ -99,6 +104,21 @@ int consume(const std::string& dir, const std::string& bootstrap, const std::str
   return 0;
 }
 
+// A parent that dies with its child still running (the test kills it).
+int spawn(std::vector<std::string> argv) {
+  process::ChildProcess child;
+  absl::Status started;
+  std::thread([&] { started = child.start(std::move(argv)); }).join();
+  if (!started.ok()) {
+    say(started.ToString());
+    return 3;
+  }
+  say(std::to_string(child.pid()));
+  while (true) {
+    ::pause();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,6 +128,11 @@ int main(int argc, char** argv) {
   if (argc == 5 && std::strcmp(argv[1], "consume") == 0) {
     return consume(argv[2], argv[3], argv[4]);
   }
-  std::fprintf(stderr, "usage: %s append <dir> | consume <dir> <bootstrap> <topic>\n", argv[0]);
+  if (argc >= 3 && std::strcmp(argv[1], "spawn") == 0) {
+    return spawn(std::vector<std::string>(argv + 2, argv + argc));
+  }
+  std::fprintf(stderr,
+               "usage: %s append <dir> | consume <dir> <bootstrap> <topic> | spawn <program>...\n",
+               argv[0]);
   return 2;
 }

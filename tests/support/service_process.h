@@ -6,21 +6,26 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <csignal>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "support/process.h"
+#include "arflow/process/child_process.h"
 
 namespace arflow::testing {
 
 // arflow-broker with `partitions` partitions per topic; bootstrap() is empty if it failed.
 class BrokerProcess {
  public:
-  explicit BrokerProcess(int partitions = 4)
-      : broker_({std::string(ARFLOW_BIN_DIR) + "/arflow-broker", "--partitions",
-                 std::to_string(partitions)}) {
+  explicit BrokerProcess(int partitions = 4) {
+    if (!broker_
+             .start({std::string(ARFLOW_BIN_DIR) + "/arflow-broker", "--partitions",
+                     std::to_string(partitions)})
+             .ok()) {
+      return;
+    }
     if (auto line = broker_.read_line(); line.has_value()) {
       bootstrap_ = *line;
     }
@@ -28,7 +33,7 @@ class BrokerProcess {
   const std::string& bootstrap() const { return bootstrap_; }
 
  private:
-  Process broker_;
+  process::ChildProcess broker_;
   std::string bootstrap_;
 };
 
@@ -41,10 +46,14 @@ class ServiceProcess {
 
   // Starts the process and waits until it serves; false if it did not come up.
   bool start() {
-    process_ = std::make_unique<Process>(std::vector<std::string>{
-        std::string(ARFLOW_BIN_DIR) + "/arflow-" + name_, "--data-dir", data_dir_,
-        "--kafka-brokers", bootstrap_, "--grpc-addr", "127.0.0.1:0", "--metrics-addr",
-        "127.0.0.1:0", "--kafka-config", "fetch.wait.max.ms=10"});
+    process_ = std::make_unique<process::ChildProcess>();
+    if (!process_
+             ->start({std::string(ARFLOW_BIN_DIR) + "/arflow-" + name_, "--data-dir", data_dir_,
+                      "--kafka-brokers", bootstrap_, "--grpc-addr", "127.0.0.1:0", "--metrics-addr",
+                      "127.0.0.1:0", "--kafka-config", "fetch.wait.max.ms=10"})
+             .ok()) {
+      return false;
+    }
     auto line = process_->read_line();
     const std::string ready = "arflow-" + name_ + " grpc_port=";
     if (!line.has_value() || !line->starts_with(ready)) {
@@ -75,10 +84,7 @@ class ServiceProcess {
   }
 
   // Graceful stop (SIGTERM), as an operator's restart.
-  int stop() {
-    process_->signal(SIGTERM);
-    return process_->wait();
-  }
+  int stop() { return process_->stop(); }
 
   // The current client; after a restart, a new one (callers compare generations).
   std::shared_ptr<typename Service::Stub> stub(uint64_t* generation = nullptr) {
@@ -93,7 +99,7 @@ class ServiceProcess {
   const std::string name_;
   const std::string data_dir_;
   const std::string bootstrap_;
-  std::unique_ptr<Process> process_;
+  std::unique_ptr<process::ChildProcess> process_;
   std::mutex mu_;
   std::shared_ptr<typename Service::Stub> stub_;  // guarded by mu_
   std::string address_;                           // guarded by mu_

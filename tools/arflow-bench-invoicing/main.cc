@@ -44,6 +44,7 @@
 
 #include "arflow/core/thread_name.h"
 #include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
+#include "arflow/process/child_process.h"
 #include "bench_support.h"
 #include "metrics_scrape.h"
 #include "thread_cpu.h"
@@ -51,7 +52,6 @@
 namespace {
 
 namespace v1 = ::arflow::invoicing::v1;
-using arflow::bench::ChildProcess;
 using arflow::bench::cpu_breakdown;
 using arflow::bench::CpuSample;
 using arflow::bench::metrics_port_from_log;
@@ -60,6 +60,7 @@ using arflow::bench::Percentiles;
 using arflow::bench::sample_cpu;
 using arflow::bench::scrape;
 using arflow::bench::self_dir;
+using arflow::process::ChildProcess;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxErrorsShown = 5;
@@ -687,10 +688,12 @@ int main(int argc, char** argv) {
     data_dir = templ;
     const std::string log = data_dir + "/invoicing.log";
     service = std::make_unique<ChildProcess>();
-    if (!service->start({service_bin, "--data-dir", data_dir + "/invoicing", "--grpc-addr",
-                         "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"},
-                        log)) {
-      std::fprintf(stderr, "cannot start %s\n", service_bin.c_str());
+    if (const auto started =
+            service->start({service_bin, "--data-dir", data_dir + "/invoicing", "--grpc-addr",
+                            "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"},
+                           log);
+        !started.ok()) {
+      std::fprintf(stderr, "%s\n", started.ToString().c_str());
       return 1;
     }
     auto line = service->read_line(std::chrono::seconds(60));

@@ -37,6 +37,7 @@
 #include "arflow/events/v1/envelope.pb.h"
 #include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
 #include "arflow/payments/v1/payments_service.grpc.pb.h"
+#include "arflow/process/child_process.h"
 #include "bench_support.h"
 #include "metrics_scrape.h"
 #include "thread_cpu.h"
@@ -45,8 +46,8 @@ namespace {
 
 namespace iv1 = ::arflow::invoicing::v1;
 namespace pv1 = ::arflow::payments::v1;
-using arflow::bench::ChildProcess;
 using arflow::bench::Clock;
+using arflow::process::ChildProcess;
 
 constexpr char kParent[] = "tenants/dev";
 
@@ -158,9 +159,12 @@ struct Invoice {
 std::string start_service(ChildProcess& child, const std::string& name, const std::string& dir,
                           const std::string& bootstrap) {
   const std::string bin = arflow::bench::self_dir() + "/arflow-" + name;
-  if (!child.start({bin, "--data-dir", dir + "/" + name, "--kafka-brokers", bootstrap,
-                    "--grpc-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"},
-                   dir + "/" + name + ".log")) {
+  if (const auto started =
+          child.start({bin, "--data-dir", dir + "/" + name, "--kafka-brokers", bootstrap,
+                       "--grpc-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"},
+                      dir + "/" + name + ".log");
+      !started.ok()) {
+    fmt::print(stderr, "{}\n", started.ToString());
     return "";
   }
   const auto line = child.read_line(std::chrono::seconds(60));
@@ -231,9 +235,12 @@ int main(int argc, char** argv) {
   ChildProcess broker;
   ChildProcess invoicing_process;
   ChildProcess payments_process;
-  if (!broker.start({arflow::bench::self_dir() + "/arflow-broker", "--partitions", "12",
-                     "--brokers", std::to_string(brokers)},
-                    dir + "/broker.log")) {
+  if (const auto started =
+          broker.start({arflow::bench::self_dir() + "/arflow-broker", "--partitions", "12",
+                        "--brokers", std::to_string(brokers)},
+                       dir + "/broker.log");
+      !started.ok()) {
+    fmt::print(stderr, "{}\n", started.ToString());
     return 1;
   }
   const auto bootstrap = broker.read_line(std::chrono::seconds(30)).value_or("");

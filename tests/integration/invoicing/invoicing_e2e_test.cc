@@ -10,6 +10,7 @@
 #include "arflow/events/v1/envelope.pb.h"
 #include "invoicing_fixture.h"
 #include "support/invoicing_requests.h"
+#include "support/shell.h"
 #include "support/topic_reader.h"
 
 namespace arflow::testing {

@@ -4,7 +4,8 @@
 
 #include "arflow/bus/embedded_broker.h"
 #include "arflow/bus/topics.h"
-#include "support/process.h"
+#include "arflow/process/child_process.h"
+#include "support/shell.h"
 #include "support/temp_dir.h"
 #include "support/topic_reader.h"
 
@@ -37,9 +38,11 @@ TEST(EmbeddedBroker, RefusesNonsenseSizes) {
 TEST(ArflowBroker, KcatProducesAndConsumesThroughThePrintedBootstrapList) {
   arflow::testing::TempDir dir;
   const std::string file = dir.sub("bootstrap");
-  arflow::testing::Process broker({std::string(ARFLOW_BIN_DIR) + "/arflow-broker", "--brokers", "3",
-                                   "--partitions", "4", "--bootstrap-file", file});
-  ASSERT_TRUE(broker.started());
+  arflow::process::ChildProcess broker;
+  ASSERT_TRUE(broker
+                  .start({std::string(ARFLOW_BIN_DIR) + "/arflow-broker", "--brokers", "3",
+                          "--partitions", "4", "--bootstrap-file", file})
+                  .ok());
   auto printed = broker.read_line();
   ASSERT_TRUE(printed.has_value());
   std::string from_file;

@@ -1,9 +1,9 @@
 #include <random>
 
 #include "arflow/events/v1/dead_letter.pb.h"
+#include "arflow/process/child_process.h"
 #include "kernel_fixture.h"
 #include "support/counter_projection.h"
-#include "support/process.h"
 
 namespace arflow::bus {
 namespace {
@@ -33,9 +33,10 @@ TEST_F(ConsumerTest, KilledAtRandomWhileConsuming100kEventsItStillAppliesEachExa
   const std::string db = dir_.sub("consumer");
   std::mt19937 rng(std::random_device{}());
   for (int kill = 0; kill < 6; ++kill) {
-    arflow::testing::Process child(
-        {ARFLOW_TEST_CHILD, "consume", db, bootstrap(), std::string(kInvoicingEvents)});
-    ASSERT_TRUE(child.started());
+    arflow::process::ChildProcess child;
+    ASSERT_TRUE(
+        child.start({ARFLOW_TEST_CHILD, "consume", db, bootstrap(), std::string(kInvoicingEvents)})
+            .ok());
     auto ready = child.read_line();
     ASSERT_TRUE(ready.has_value());
     ASSERT_EQ(*ready, "ready");
@@ -47,8 +48,10 @@ TEST_F(ConsumerTest, KilledAtRandomWhileConsuming100kEventsItStillAppliesEachExa
 
   // The last run goes to the end of the topic and stops cleanly.
   {
-    arflow::testing::Process child(
-        {ARFLOW_TEST_CHILD, "consume", db, bootstrap(), std::string(kInvoicingEvents)});
+    arflow::process::ChildProcess child;
+    ASSERT_TRUE(
+        child.start({ARFLOW_TEST_CHILD, "consume", db, bootstrap(), std::string(kInvoicingEvents)})
+            .ok());
     ASSERT_EQ(child.read_line().value_or(""), "ready");
     int quiet_ticks = 0;
     while (quiet_ticks < 10) {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "payments_fixture.h"
+#include "support/shell.h"
 
 namespace arflow::testing {
 namespace {

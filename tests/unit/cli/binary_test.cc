@@ -20,7 +20,7 @@
 
 #include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
 #include "arflow/payments/v1/payments_service.grpc.pb.h"
-#include "support/process.h"
+#include "support/shell.h"
 #include "support/temp_dir.h"
 
 namespace arflow::cli {

@@ -5,8 +5,8 @@
 #include <random>
 #include <set>
 
+#include "arflow/process/child_process.h"
 #include "fixture.h"
-#include "support/process.h"
 
 namespace arflow::eventstore {
 namespace {
@@ -19,8 +19,8 @@ TEST(EventStoreCrash, SigkillMidStreamKeepsEveryAcknowledgedAppendAndNoPartialBa
     arflow::testing::TempDir dir;
     std::set<uint32_t> acked;
     {
-      arflow::testing::Process child({ARFLOW_TEST_CHILD, "append", dir.sub("db")});
-      ASSERT_TRUE(child.started());
+      arflow::process::ChildProcess child;
+      ASSERT_TRUE(child.start({ARFLOW_TEST_CHILD, "append", dir.sub("db")}).ok());
       const auto kill_after = static_cast<size_t>(500 + rng() % 3000);
       while (acked.size() < kill_after) {
         auto line = child.read_line();
