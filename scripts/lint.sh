@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
-mapfile -t files < <(git ls-files 'libs/*.cc' 'services/*.cc' 'services/*.cpp' 'tools/*.cc')
+mapfile -t files < <(git ls-files 'libs/*.cc' 'services/*.cc' 'services/*.cpp' 'tools/*.cc' 'tests/*.cc')
 [ ${#files[@]} -eq 0 ] && exit 0
 set +e
 out=$(printf '%s\n' "${files[@]}" |

@@ -56,7 +56,7 @@ int append(const std::string& dir) {
                  ? Result<std::string>("")
                  : absl::InternalError("mirror append failed");
     };
-    c.done = [i](Result<std::string> r) {
+    c.done = [i](const Result<std::string>& r) {
       if (r.ok()) {
         say(std::to_string(i));  // one write(2) per line: atomic on a pipe
       }

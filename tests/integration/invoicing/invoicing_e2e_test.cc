@@ -334,7 +334,7 @@ TEST_F(InvoicingEndToEnd, ABillingRunMayTakeItsResultsWithoutTheLinesItSent) {
 
 TEST_F(InvoicingEndToEnd, BadInputIsRefusedNamingTheFieldAndTheRuleAndChangesNothing) {
   ASSERT_TRUE(create_customer("careful").ok());
-  const auto refuse = [](v1::CreateInvoiceRequest request, StatusCode code,
+  const auto refuse = [](const v1::CreateInvoiceRequest& request, StatusCode code,
                          const std::string& says) {
     v1::Invoice out;
     auto status = api().CreateInvoice(call_context().get(), request, &out);

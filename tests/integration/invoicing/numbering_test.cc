@@ -72,6 +72,7 @@ TEST(InvoiceNumbering, GaplessAndNeverReusedUnderEightClientsAndTwoCrashes) {
   std::atomic<bool> failed{false};
   std::vector<std::string> acked_numbers(kInvoices);  // by invoice index; one writer each
   std::vector<std::thread> clients;
+  clients.reserve(kClients);
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&] {
       for (int i = next++; i < kInvoices && !failed; i = next++) {

@@ -57,7 +57,7 @@ class PublishingStoreTest : public ::testing::Test {
 // Appends `per_stream` events to each of `streams` streams (stream i belongs to customer
 // i % customers), `per_command` events at a time, with up to 256 commands in flight.
 inline void append_events(eventstore::CommandLoop& loop, int streams, int per_stream, int customers,
-                          int per_command = 5, std::string actor = "test") {
+                          int per_command = 5, const std::string& actor = "test") {
   std::vector<std::future<void>> in_flight;
   for (int v = 0; v < per_stream; v += per_command) {
     for (int s = 0; s < streams; ++s) {
@@ -76,7 +76,7 @@ inline void append_events(eventstore::CommandLoop& loop, int streams, int per_st
             txn.append("invoice/" + std::to_string(s), eventstore::ExpectedVersion::any(), events);
         return r.ok() ? Result<std::string>("") : r.status();
       };
-      c.done = [done](Result<std::string> r) {
+      c.done = [done](const Result<std::string>& r) {
         EXPECT_TRUE(r.ok()) << r.status();
         done->set_value();
       };

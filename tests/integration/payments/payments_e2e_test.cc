@@ -211,8 +211,10 @@ TEST_F(MoneyFlowEndToEnd, PaymentsInFullInPartOverpaidAutoAllocatedVoidedRefunde
                                                        {"inv-d", "PAID 0"},
                                                        {"inv-e", "VOID 0"}};
   for (const auto& [id, expected] : invoices) {
-    EXPECT_TRUE(eventually([&] { return summary(invoice(id)) == expected; }))
-        << id << " is " << summary(invoice(id)) << ", expected " << expected;
+    EXPECT_TRUE(eventually([&, &id = id, &expected = expected] {
+      return summary(invoice(id)) == expected;
+    })) << id
+        << " is " << summary(invoice(id)) << ", expected " << expected;
   }
   const std::string p5_expected =
       in_flight.ok() ? "UNAPPLIED 0 8000 0 0 inv-e:RETURNED" : "UNAPPLIED 0 8000 0 0";
@@ -223,8 +225,10 @@ TEST_F(MoneyFlowEndToEnd, PaymentsInFullInPartOverpaidAutoAllocatedVoidedRefunde
       {"p4", "APPLIED 15000 0 0 0 inv-d:APPLIED"},
       {"p5", p5_expected}};
   for (const auto& [id, expected] : expected_payments) {
-    EXPECT_TRUE(eventually([&] { return summary(payment(id)) == expected; }))
-        << id << " is " << summary(payment(id)) << ", expected " << expected;
+    EXPECT_TRUE(eventually([&, &id = id, &expected = expected] {
+      return summary(payment(id)) == expected;
+    })) << id
+        << " is " << summary(payment(id)) << ", expected " << expected;
   }
   pv1::GetCustomerCreditRequest credit_request;
   credit_request.set_customer(std::string(kTenant) + "/customers/acme");

@@ -138,6 +138,7 @@ TEST(ReconcileUnderFaults, BothServicesKilledAtRandomStillAgreeToTheCentWithEver
   });
 
   std::vector<std::thread> workers;
+  workers.reserve(kWorkers);
   for (int w = 0; w < kWorkers; ++w) {
     workers.emplace_back([&] {
       for (int k = next++; k < kInvoices; k = next++) {

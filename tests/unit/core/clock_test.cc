@@ -60,6 +60,7 @@ TEST(SimulatedClockTest, SetMovesForwardButNeverBackwards) {
 TEST(SimulatedClockTest, ConcurrentAdvancesAreAllCounted) {
   SimulatedClock clock(jan31());
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&clock] {
       for (int i = 0; i < 10'000; ++i) {

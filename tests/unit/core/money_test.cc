@@ -29,6 +29,7 @@ Money money(int64_t minor_units, const char* currency = "EUR") {
 
 std::vector<int64_t> minor_units_of(const std::vector<Money>& parts) {
   std::vector<int64_t> out;
+  out.reserve(parts.size());
   for (const Money& m : parts) {
     out.push_back(m.minor_units());
   }

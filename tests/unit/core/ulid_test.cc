@@ -109,6 +109,7 @@ TEST(UlidTest, ThreadSafeFromFourThreads) {
   constexpr int kPerThread = 25'000;
   std::vector<std::vector<std::string>> made(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       auto& mine = made[static_cast<size_t>(t)];

@@ -73,7 +73,7 @@ TEST(CommandLoop, AFailedCommandLeavesNothingBehindAndDoesNotHurtItsBatch) {
 }
 
 Command idempotent(std::string request_id, uint64_t fingerprint, std::atomic<int>& runs,
-                   absl::Status outcome = absl::OkStatus()) {
+                   const absl::Status& outcome = absl::OkStatus()) {
   Command c = append_command("invoice/idem", ExpectedVersion::any());
   c.request_id = std::move(request_id);
   c.fingerprint = fingerprint;

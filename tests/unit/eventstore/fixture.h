@@ -23,8 +23,8 @@ inline Envelope event_for(const std::string& tenant, const std::string& customer
 }
 
 // A command that appends `n` events for customer `customer` to `stream` at `expected`.
-inline Command append_command(std::string stream, ExpectedVersion expected, int n = 1,
-                              std::string customer = "c1") {
+inline Command append_command(const std::string& stream, ExpectedVersion expected, int n = 1,
+                              const std::string& customer = "c1") {
   Command c;
   c.tenant = "t1";
   c.execute = [stream, expected, n, customer](Transaction& txn) -> Result<std::string> {

@@ -176,7 +176,7 @@ TEST(CustomerTest, CreditLimitIsOptionalAndNotNegative) {
 TEST(CustomerTest, UpdatingReplacesTheDetails) {
   auto details = customer_details();
   details.language = "it";
-  details.contact_emails.push_back("direzione@example.it");
+  details.contact_emails.emplace_back("direzione@example.it");
   auto events = decide(UpdateCustomer{.customer_id = "cust-1", .details = details}, registered());
   ASSERT_TRUE(events.ok()) << events.status();
   ASSERT_EQ(events->size(), 1u);

@@ -11,7 +11,6 @@ using testing::customer_details;
 using testing::date;
 using testing::line;
 using testing::money;
-using testing::only;
 using testing::simple_content;
 
 IssueInvoice issue(std::string id, Date on = date(2026, 1, 31), std::string series = "2026") {
@@ -169,7 +168,7 @@ TEST(InvoiceIssueTest, ADirectIssueIsRefusedWhereDraftingOrIssuingWouldBe) {
 // ----- Deposits -------------------------------------------------------------------------------
 
 // A 30 % deposit on a 1000.00 EUR + 20 % order: 300.00 + 60.00.
-InvoiceContent deposit_content(std::string currency = "EUR") {
+InvoiceContent deposit_content(const std::string& currency = "EUR") {
   InvoiceContent content =
       content_of({line("1", money(30000, currency), 2000, 0, "Deposit 30 %")}, currency);
   content.kind = InvoiceKind::kDeposit;

@@ -12,7 +12,6 @@ namespace {
 
 using ::absl::StatusCode;
 using testing::Book;
-using testing::date;
 using testing::money;
 using testing::only;
 using S = RecipientStatus;
@@ -58,7 +57,7 @@ std::vector<S> path_to(S target) {
     for (S next : expected_table().at(at)) {
       if (!came_from.contains(next)) {
         came_from[next] = at;
-        queue.push_back(next);
+        queue.emplace_back(next);
       }
     }
   }
@@ -80,7 +79,7 @@ RecordRecipientStatus report(S status, std::string reason = "as the platform say
 TEST(RecipientStatusTest, EveryTransitionIsAllowedOrRefusedAsDocumented) {
   std::vector<std::optional<S>> froms{std::nullopt};
   for (S s : all_recipient_statuses()) {
-    froms.push_back(s);
+    froms.emplace_back(s);
   }
   ASSERT_EQ(froms.size(), expected_table().size());
   int allowed = 0;

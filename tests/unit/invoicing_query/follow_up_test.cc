@@ -551,7 +551,7 @@ TEST(FollowUpXlsxTest, HundredThousandRowsStreamInBoundedChunks) {
     ASSERT_TRUE(out->add(in).ok());
   }
   ASSERT_TRUE(out->finish().ok());
-  constexpr size_t kChunk = 64 * 1024;
+  constexpr size_t kChunk = size_t{64} * 1024;
   std::string xlsx;
   size_t chunks = 0;
   for (std::string chunk = out->take(kChunk); !chunk.empty(); chunk = out->take(kChunk)) {

@@ -313,9 +313,9 @@ TEST_F(PaymentsAppTest, AllocationsToUnknownOrAnotherCustomersInvoicesAreRefused
 
 TEST_F(PaymentsAppTest, PaymentsAreListedByFilterAndPageWithTheirHistoryOnGet) {
   for (int i = 1; i <= 5; ++i) {
-    ASSERT_TRUE(
-        record(fmt::format("p{}", i), money(1'000 * i), "", "", false, i % 2 == 0 ? "c2" : "c1")
-            .ok());
+    ASSERT_TRUE(record(fmt::format("p{}", i), money(int64_t{1'000} * i), "", "", false,
+                       i % 2 == 0 ? "c2" : "c1")
+                    .ok());
   }
   auto filter = parse_payment_filter("customer_id = c1 AND unapplied = true");
   ASSERT_TRUE(filter.ok()) << filter.status();

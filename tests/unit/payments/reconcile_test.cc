@@ -29,8 +29,9 @@ iv1::Invoice invoice(const std::string& id, int64_t paid) {
 }
 
 // A payment of `amount` with allocations (invoice, cents, status); the rest unapplied.
-pv1::Payment payment(const std::string& id, int64_t amount,
-                     std::vector<std::tuple<std::string, int64_t, pv1::AllocationStatus>> to) {
+pv1::Payment payment(
+    const std::string& id, int64_t amount,
+    const std::vector<std::tuple<std::string, int64_t, pv1::AllocationStatus>>& to) {
   pv1::Payment p;
   p.set_payment_id(id);
   p.set_customer_id("c1");

@@ -38,7 +38,9 @@ grpc::ByteBuffer to_byte_buffer(const std::string& bytes) {
 std::string to_string(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
   std::string bytes;
-  if (!buffer.Dump(&slices).ok()) return bytes;
+  if (!buffer.Dump(&slices).ok()) {
+    return bytes;
+  }
   for (const grpc::Slice& slice : slices) {
     bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   }
@@ -73,13 +75,17 @@ class EchoReactor final : public grpc::ServerGenericBidiReactor {
 
  private:
   void reply(const std::string& text) {
-    if (finished_.exchange(true)) return;
+    if (finished_.exchange(true)) {
+      return;
+    }
     response_ = to_byte_buffer(text);
     StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
   }
 
   void finish(const grpc::Status& status) {
-    if (finished_.exchange(true)) return;
+    if (finished_.exchange(true)) {
+      return;
+    }
     Finish(status);
   }
 
@@ -102,7 +108,9 @@ std::string bio_contents(BIO* bio) {
 }
 
 void check(bool ok, const char* what) {
-  if (!ok) throw std::runtime_error(std::string("OpenSSL failed: ") + what);
+  if (!ok) {
+    throw std::runtime_error(std::string("OpenSSL failed: ") + what);
+  }
 }
 
 }  // namespace
@@ -126,7 +134,9 @@ grpc::ServerUnaryReactor* UnaryWhoamiService::whoami(grpc::CallbackServerContext
                                                      const grpc::ByteBuffer* /*request*/,
                                                      grpc::ByteBuffer* response) {
   const auto principal = authorize(*ctx, tenants_);
-  if (!principal.ok()) return finish_unary(ctx, principal.status());
+  if (!principal.ok()) {
+    return finish_unary(ctx, principal.status());
+  }
   *response = to_byte_buffer(principal->tenant_id + "/" + principal->key_name);
   return finish_unary(ctx, absl::OkStatus());
 }
@@ -137,7 +147,9 @@ CallResult unary_call(const std::shared_ptr<grpc::Channel>& channel, const std::
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
+  for (const auto& [key, value] : metadata) {
+    context.AddMetadata(key, value);
+  }
   const grpc::ByteBuffer request_buffer = to_byte_buffer(request);
   grpc::ByteBuffer response_buffer;
   std::promise<grpc::Status> done;
@@ -145,7 +157,9 @@ CallResult unary_call(const std::shared_ptr<grpc::Channel>& channel, const std::
                  [&done](grpc::Status status) { done.set_value(std::move(status)); });
   CallResult result;
   result.status = done.get_future().get();
-  if (result.status.ok()) result.response = to_string(response_buffer);
+  if (result.status.ok()) {
+    result.response = to_string(response_buffer);
+  }
   for (const auto& [key, value] : context.GetServerTrailingMetadata()) {
     result.trailing_metadata.emplace(std::string(key.data(), key.size()),
                                      std::string(value.data(), value.size()));
@@ -171,7 +185,7 @@ HealthResult health_check(const std::shared_ptr<grpc::Channel>& channel,
   HealthResult result{call.status, 0};
   // HealthCheckResponse { ServingStatus status = 1; } (a one-byte varint for 0..3)
   if (call.status.ok() && call.response.size() == 2 && call.response[0] == '\x08') {
-    result.serving_status = call.response[1];
+    result.serving_status = static_cast<unsigned char>(call.response[1]);
   }
   return result;
 }
@@ -185,7 +199,9 @@ std::optional<std::vector<std::string>> reflection_list_services(
       pool->FindMessageTypeByName("grpc.reflection.v1alpha.ServerReflectionRequest");
   const auto* response_type =
       pool->FindMessageTypeByName("grpc.reflection.v1alpha.ServerReflectionResponse");
-  if (request_type == nullptr || response_type == nullptr) return std::nullopt;
+  if (request_type == nullptr || response_type == nullptr) {
+    return std::nullopt;
+  }
   auto* factory = google::protobuf::MessageFactory::generated_factory();
   std::unique_ptr<google::protobuf::Message> request(factory->GetPrototype(request_type)->New());
   request->GetReflection()->SetString(request.get(), request_type->FindFieldByName("list_services"),
@@ -193,11 +209,17 @@ std::optional<std::vector<std::string>> reflection_list_services(
   const CallResult call =
       unary_call(channel, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
                  request->SerializeAsString());
-  if (!call.status.ok()) return std::nullopt;
+  if (!call.status.ok()) {
+    return std::nullopt;
+  }
   std::unique_ptr<google::protobuf::Message> response(factory->GetPrototype(response_type)->New());
-  if (!response->ParseFromString(call.response)) return std::nullopt;
+  if (!response->ParseFromString(call.response)) {
+    return std::nullopt;
+  }
   const auto* list_field = response_type->FindFieldByName("list_services_response");
-  if (!response->GetReflection()->HasField(*response, list_field)) return std::nullopt;
+  if (!response->GetReflection()->HasField(*response, list_field)) {
+    return std::nullopt;
+  }
   const auto& list = response->GetReflection()->GetMessage(*response, list_field);
   const auto* service_field = list.GetDescriptor()->FindFieldByName("service");
   std::vector<std::string> names;
@@ -212,7 +234,9 @@ std::optional<std::vector<std::string>> reflection_list_services(
 
 std::string http_get(std::uint16_t port, const std::string& path) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
+  if (fd < 0) {
+    return "";
+  }
   timeval timeout{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
@@ -239,31 +263,41 @@ std::optional<double> sample_value(const std::string& exposition, const std::str
                                    const std::map<std::string, std::string>& labels) {
   std::istringstream lines(exposition);
   for (std::string line; std::getline(lines, line);) {
-    if (!line.starts_with(name) || line.size() <= name.size()) continue;
+    if (!line.starts_with(name) || line.size() <= name.size()) {
+      continue;
+    }
     std::string_view rest = std::string_view(line).substr(name.size());
     std::map<std::string, std::string> found;
     if (rest.front() == '{') {
       const auto close = rest.find('}');
-      if (close == std::string_view::npos) continue;
+      if (close == std::string_view::npos) {
+        continue;
+      }
       std::string_view pairs = rest.substr(1, close - 1);
       while (!pairs.empty()) {
         const auto comma = pairs.find(',');
         const std::string_view pair = pairs.substr(0, comma);
         pairs = comma == std::string_view::npos ? std::string_view() : pairs.substr(comma + 1);
         const auto eq = pair.find("=\"");
-        if (eq == std::string_view::npos || pair.back() != '"') continue;
+        if (eq == std::string_view::npos || pair.back() != '"') {
+          continue;
+        }
         found[std::string(pair.substr(0, eq))] =
             std::string(pair.substr(eq + 2, pair.size() - eq - 3));
       }
       rest = rest.substr(close + 1);
     }
-    if (rest.empty() || rest.front() != ' ') continue;  // a longer metric name
+    if (rest.empty() || rest.front() != ' ') {
+      continue;  // a longer metric name
+    }
     bool match = true;
     for (const auto& [key, value] : labels) {
       const auto it = found.find(key);
       match = match && it != found.end() && it->second == value;
     }
-    if (match) return std::stod(std::string(rest.substr(1)));
+    if (match) {
+      return std::stod(std::string(rest.substr(1)));
+    }
   }
   return std::nullopt;
 }
@@ -306,7 +340,9 @@ SelfSignedCert make_self_signed_cert() {
 void write_file(const std::string& path, const std::string& content) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file << content;
-  if (!file) throw std::runtime_error("cannot write " + path);
+  if (!file) {
+    throw std::runtime_error("cannot write " + path);
+  }
 }
 
 }  // namespace arflow::server::testing

@@ -68,7 +68,9 @@ TEST(TenantDirectory, RejectsUnknownAndEmptyKeys) {
 
 TEST(TenantDirectory, AcceptsTabsCrlfTrailingCommentsAndUppercaseHex) {
   std::string digest = hash_api_key("k1").value();
-  for (char& c : digest) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : digest) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
   const std::string text = "acme\tkey-1\t" + digest + "  # the billing system\r\n";
   const auto directory = TenantDirectory::parse(text, "t");
   ASSERT_TRUE(directory.ok()) << directory.status();
