@@ -18,6 +18,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// Long enough for a loaded machine; a regression fails instead of hanging until ctest's limit.
+constexpr milliseconds kPatience{30'000};
+
 // Running, as opposed to gone or a zombie nobody reaped (a container's pid 1 may not reap).
 bool running(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -41,10 +44,10 @@ bool gone_within(pid_t pid, std::chrono::seconds limit) {
 TEST(ChildProcess, ReadsTheChildsLinesThenItsUnterminatedRestThenEndOfFile) {
   ChildProcess child;
   ASSERT_TRUE(child.start({"/bin/sh", "-c", "printf 'first\\nsecond\\nrest'; exit 3"}).ok());
-  EXPECT_EQ(child.read_line().value_or("?"), "first");
-  EXPECT_EQ(child.read_line().value_or("?"), "second");
-  EXPECT_EQ(child.read_line().value_or("?"), "rest");
-  EXPECT_FALSE(child.read_line().has_value());
+  EXPECT_EQ(child.read_line(kPatience).value_or("?"), "first");
+  EXPECT_EQ(child.read_line(kPatience).value_or("?"), "second");
+  EXPECT_EQ(child.read_line(kPatience).value_or("?"), "rest");
+  EXPECT_FALSE(child.read_line(kPatience).has_value());
   const int status = child.wait();
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 3);
@@ -66,12 +69,21 @@ TEST(ChildProcess, AProgramThatCannotRunIsAnErrorNamingItAndLeavesNoChild) {
   EXPECT_NE(unwritable.message().find("child.log"), std::string::npos) << unwritable;
 }
 
+// Programs start as from a shell, whatever this process blocks (the thread that forks blocks
+// everything, so that no handler of this process runs in a child before its exec).
+TEST(ChildProcess, TheProgramStartsWithNoSignalBlocked) {
+  ChildProcess child;
+  ASSERT_TRUE(child.start({"/bin/grep", "^SigBlk:", "/proc/self/status"}).ok());
+  EXPECT_EQ(child.read_line(kPatience).value_or("?"), "SigBlk:\t0000000000000000");
+  child.wait();
+}
+
 TEST(ChildProcess, StderrGoesToTheFileItWasGiven) {
   testing::TempDir dir;
   const std::string log = dir.sub("child.log");
   ChildProcess child;
   ASSERT_TRUE(child.start({"/bin/sh", "-c", "echo to-the-log >&2; echo ready"}, log).ok());
-  EXPECT_EQ(child.read_line().value_or("?"), "ready");
+  EXPECT_EQ(child.read_line(kPatience).value_or("?"), "ready");
   child.wait();
   std::ifstream in(log);
   std::string line;
@@ -106,7 +118,7 @@ TEST(ChildProcess, AChildStartedFromAThreadThatEndedKeepsRunning) {
 TEST(ChildProcess, AChildDiesWhenTheProcessThatStartedItIsKilled) {
   ChildProcess parent;
   ASSERT_TRUE(parent.start({ARFLOW_TEST_CHILD, "spawn", "/bin/sleep", "60"}).ok());
-  const auto printed = parent.read_line(milliseconds(10'000));
+  const auto printed = parent.read_line(kPatience);
   ASSERT_TRUE(printed.has_value());
   const pid_t grandchild = std::stoi(*printed);
   std::this_thread::sleep_for(milliseconds(200));

@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -22,6 +24,8 @@ namespace {
 
 // Runs jobs on one thread that is never joined: children forked there keep their parent
 // thread until this process exits, so their parent-death signal means "this process died".
+// The thread blocks every signal, so it never takes one meant for the program (a service
+// that waits for SIGTERM with sigwait) and no handler runs in a child before its exec.
 // Intentionally leaked: a static destructor must not tear down the queue under the thread.
 class ForkThread {
  public:
@@ -30,24 +34,27 @@ class ForkThread {
     return *thread;
   }
 
-  void run(const std::function<void()>& job) {
-    std::promise<void> done;
+  // Runs `job` there and returns once it has run.
+  void run(std::function<void()> job) {
+    std::packaged_task<void()> task(std::move(job));
+    auto done = task.get_future();
     {
       std::lock_guard lock(mu_);
-      jobs_.emplace_back([&] {
-        job();
-        done.set_value();
-      });
+      jobs_.push_back(std::move(task));
     }
     wake_.notify_one();
-    done.get_future().wait();
+    done.wait();
   }
 
  private:
   ForkThread() {
+    sigset_t all;
+    sigset_t before;
+    ::sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &before);  // the new thread inherits the mask
     std::thread([this] {
       while (true) {
-        std::function<void()> job;
+        std::packaged_task<void()> job;
         {
           std::unique_lock lock(mu_);
           wake_.wait(lock, [this] { return !jobs_.empty(); });
@@ -57,11 +64,12 @@ class ForkThread {
         job();
       }
     }).detach();
+    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
   }
 
   std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<std::function<void()>> jobs_;
+  std::deque<std::packaged_task<void()>> jobs_;
 };
 
 void close_fd(int& fd) {
@@ -69,6 +77,15 @@ void close_fd(int& fd) {
     ::close(fd);
     fd = -1;
   }
+}
+
+// `fd` as `target` in the program (dup2 keeps close-on-exec when they are the same number,
+// which they are when this process started with `target` closed).
+bool move_fd(int fd, int target) {
+  if (fd == target) {
+    return ::fcntl(fd, F_SETFD, 0) == 0;
+  }
+  return ::dup2(fd, target) >= 0;
 }
 
 // In the forked child: only async-signal-safe calls until exec. Writes errno to `report` and
@@ -80,22 +97,36 @@ void close_fd(int& fd) {
     (void)!::write(report, &e, sizeof e);
     ::_exit(127);
   };
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+    fail();
+  }
   // The parent may have died between fork and prctl: then nobody would send the signal.
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) {
+  if (::getppid() != parent) {
     ::_exit(127);
   }
-  sigset_t none;
-  ::sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the fork thread's mask is not the program's
-  if (::dup2(stdout_fd, STDOUT_FILENO) < 0) {
+  if (!move_fd(stdout_fd, STDOUT_FILENO)) {
     fail();
   }
   if (stderr_path != nullptr) {
     const int err = ::open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (err < 0 || ::dup2(err, STDERR_FILENO) < 0) {
+    if (err < 0 || !move_fd(err, STDERR_FILENO)) {
       fail();
     }
   }
+  // The program starts as from a shell: default handlers, nothing blocked (all signals are
+  // blocked until here, as on the fork thread, so no handler of this process ran).
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction now {};
+    if (::sigaction(sig, nullptr, &now) == 0 && now.sa_handler != SIG_IGN &&
+        now.sa_handler != SIG_DFL) {
+      ::sigaction(sig, &dfl, nullptr);
+    }
+  }
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::execv(argv[0], argv);
   fail();
   ::_exit(127);  // not reached: fail() exits
@@ -161,7 +192,8 @@ absl::Status ChildProcess::start(std::vector<std::string> argv, const std::strin
   if (n != 0) {
     ::close(out[0]);
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     return absl::ErrnoToStatus(
         n == sizeof exec_errno ? exec_errno : EIO,
         "cannot run " + argv[0] +
@@ -217,11 +249,9 @@ std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds tim
     }
     int wait_ms = -1;
     if (!forever) {
+      // At least one look at the pipe, however little time is left.
       const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) {
-        return std::nullopt;
-      }
-      wait_ms = static_cast<int>(left.count());
+      wait_ms = static_cast<int>(std::max<int64_t>(left.count(), 0));
     }
     switch (fill(wait_ms)) {
       case Filled::kData:
@@ -246,12 +276,14 @@ void ChildProcess::signal(int sig) const {
 int ChildProcess::wait() {
   if (!status_.has_value() && pid_ > 0) {
     int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    status_ = status;
+    pid_t waited = -1;
+    do {
+      waited = ::waitpid(pid_, &status, 0);
+    } while (waited < 0 && errno == EINTR);
+    status_ = waited == pid_ ? status : kNotWaited;
     pid_ = -1;
   }
-  return status_.value_or(0);
+  return status_.value_or(kNotWaited);
 }
 
 int ChildProcess::stop() {

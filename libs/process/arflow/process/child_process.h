@@ -46,8 +46,10 @@ class ChildProcess {
   // Sends `sig` to the child, if it has not been waited for.
   void signal(int sig) const;
 
-  // Waits for the child to end; its wait status (the same status on every later call).
+  // Waits for the child to end; its wait status (the same status on every later call), or
+  // kNotWaited if there was no child to wait for (never started, or reaped by someone else).
   int wait();
+  static constexpr int kNotWaited = -1;
 
   // SIGTERM, then wait(): the child's graceful stop.
   int stop();
