@@ -6,7 +6,8 @@
 //   arflow-reconcile --invoicing 127.0.0.1:50051 --payments 127.0.0.1:50052 --wait 60
 //
 // Exit status: 0 the services agree, 1 they disagree (or allocations are still in flight when
-// --wait runs out), 2 a service could not be read.
+// --wait runs out), 2 a service could not be read, or its amounts cannot be summed (a total
+// beyond int64 minor units, an unknown currency).
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
@@ -130,9 +131,14 @@ int main(int argc, char** argv) {
       return 2;
     }
     const auto report = arflow::reconcile::reconcile(invoices, payments);
-    if (report.agree() || std::chrono::steady_clock::now() >= give_up) {
-      std::cout << arflow::reconcile::describe(report);
-      return report.agree() ? 0 : 1;
+    if (!report.ok()) {
+      // Waiting does not help: the same amounts cannot be summed on the next reading either.
+      std::cerr << "cannot reconcile: " << std::string(report.status().message()) << "\n";
+      return 2;
+    }
+    if (report->agree() || std::chrono::steady_clock::now() >= give_up) {
+      std::cout << arflow::reconcile::describe(*report);
+      return report->agree() ? 0 : 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }

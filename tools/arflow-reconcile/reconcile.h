@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "arflow/core/error.h"
 #include "arflow/invoicing/v1/invoicing_service.pb.h"
 #include "arflow/payments/v1/payments_service.pb.h"
 
@@ -34,9 +35,12 @@ struct Report {
 };
 
 // Compares the two services' views. Invoices without payments and drafts are counted; an
-// allocation to an invoice invoicing does not list is a disagreement.
-Report reconcile(const std::vector<invoicing::v1::Invoice>& invoices,
-                 const std::vector<payments::v1::Payment>& payments);
+// allocation to an invoice invoicing does not list is a disagreement. Amounts are summed per
+// currency with overflow checks: OUT_OF_RANGE naming the sum when one goes beyond int64
+// minor units, INVALID_ARGUMENT naming the amount when its currency is not ISO 4217; the
+// answers cannot be compared then, so there is no report rather than a wrong one.
+Result<Report> reconcile(const std::vector<invoicing::v1::Invoice>& invoices,
+                         const std::vector<payments::v1::Payment>& payments);
 
 // The report as an operator reads it: a summary line, then the disagreements.
 std::string describe(const Report& report);

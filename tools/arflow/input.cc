@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <utility>
 
+#include "arflow/contract/limits.h"
 #include "arflow/core/currency.h"
 #include "arflow/core/decimal.h"
 #include "arflow/core/money.h"
@@ -14,7 +16,8 @@ namespace arflow::cli {
 namespace {
 
 constexpr uint32_t kMaxTermDays = 365;  // as the server's rule (docs/invoicing.md)
-constexpr size_t kMaxIdLength = 128;
+using contract::kMaxIdLength;
+using contract::kMaxRequestIdLength;
 
 // A user's text in a message: quoted, cut short.
 std::string quoted(std::string_view text) {
@@ -413,20 +416,18 @@ Result<v1::ExportFormat> parse_export_format(std::string_view text, std::string_
 }
 
 absl::Status check_id(std::string_view id, std::string_view flag) {
-  bool ok = !id.empty() && id.size() <= kMaxIdLength;
-  for (const char c : id) {
-    ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' ||
-                c == '_' || c == '.' || c == ':');
-  }
+  const bool ok = !id.empty() && id.size() <= kMaxIdLength &&
+                  std::all_of(id.begin(), id.end(), contract::is_id_char);
   if (!ok) {
-    return bad_flag(flag, fmt::format("{} must be 1 to 128 of A-Z a-z 0-9 - _ . :", quoted(id)));
+    return bad_flag(
+        flag, fmt::format("{} must be 1 to {} of A-Z a-z 0-9 - _ . :", quoted(id), kMaxIdLength));
   }
   return absl::OkStatus();
 }
 
 absl::Status check_request_id(std::string_view id, std::string_view flag) {
-  if (id.empty() || id.size() > kMaxIdLength) {
-    return bad_flag(flag, "must be 1 to 128 characters");
+  if (id.empty() || id.size() > kMaxRequestIdLength) {
+    return bad_flag(flag, fmt::format("must be 1 to {} characters", kMaxRequestIdLength));
   }
   return absl::OkStatus();
 }

@@ -176,8 +176,10 @@ Result<SeriesState> load_series(eventstore::Transaction& txn, std::string_view t
     if (!last.ParseFromString(**row) || last.series() != series) {
       return absl::DataLossError(fmt::format("series '{}': its row is unreadable", series));
     }
-    state.series = std::string(series);
-    state.last_sequence = last.sequence();
+    // With its last number's issue date, which the next document may not precede (none in a
+    // row written before numbers recorded their date).
+    state = state_after(last);
+    ARFLOW_RETURN_IF_ERROR(state.integrity);
     return state;
   }
   // No row: the series gave no number yet, or gave them all before the row existed, when

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <string>
 #include <tuple>
 
@@ -202,20 +201,9 @@ Result<v1::CustomerStatement> customer_statement(const eventstore::Store& store,
   v1::CustomerStatement statement;
   statement.set_customer(customer->name());
   *statement.mutable_as_of() = to_proto(as_of);
-  // Summed as Money: an overflow is OUT_OF_RANGE, never a wrapped amount.
-  std::map<std::string, Money> balances;
-  std::map<std::string, Money> overdue;
-  const auto add_to = [](std::map<std::string, Money>& sums, const Money& amount) -> absl::Status {
-    auto [it, inserted] = sums.try_emplace(std::string(amount.currency()), amount);
-    if (!inserted) {
-      auto sum = add(it->second, amount);
-      if (!sum.ok()) {
-        return sum.status();
-      }
-      it->second = *sum;
-    }
-    return absl::OkStatus();
-  };
+  // Per currency, checked: a sum beyond int64 minor units is OUT_OF_RANGE, never wrapped.
+  MoneySum balances(fmt::format("the balance of customer '{}'", customer_id));
+  MoneySum overdue(fmt::format("the overdue balance of customer '{}'", customer_id));
   auto last = scan_invoices(
       store, tenant, *by_customer, "", SIZE_MAX, [&](const v1::Invoice& invoice) -> Result<bool> {
         if (!is_open(invoice.status())) {
@@ -236,9 +224,9 @@ Result<v1::CustomerStatement> customer_statement(const eventstore::Store& store,
           return absl::DataLossError(
               fmt::format("invoice '{}': {}", invoice.invoice_id(), balance.status().message()));
         }
-        ARFLOW_RETURN_IF_ERROR(add_to(balances, *balance));
+        ARFLOW_RETURN_IF_ERROR(balances.add(*balance));
         if (item->days_late() > 0) {
-          ARFLOW_RETURN_IF_ERROR(add_to(overdue, *balance));
+          ARFLOW_RETURN_IF_ERROR(overdue.add(*balance));
         }
         return true;
       });
@@ -250,10 +238,10 @@ Result<v1::CustomerStatement> customer_statement(const eventstore::Store& store,
     return std::make_tuple(a.due_date().year(), a.due_date().month(), a.due_date().day()) <
            std::make_tuple(b.due_date().year(), b.due_date().month(), b.due_date().day());
   });
-  for (const auto& [currency, sum] : balances) {
+  for (const Money& sum : balances.totals()) {
     *statement.add_balances() = to_proto(sum);
   }
-  for (const auto& [currency, sum] : overdue) {
+  for (const Money& sum : overdue.totals()) {
     *statement.add_overdue() = to_proto(sum);
   }
   return statement;

@@ -14,12 +14,14 @@
 
 namespace arflow::invoicing {
 
-inline constexpr size_t kMaxLegalNameLength = 200;
+// Lengths of the customer's texts are the contract's (contract/limits.h): payments and
+// collections receive them in invoicing's events.
+using contract::kMaxAddressFieldLength;
+using contract::kMaxEmailLength;
+using contract::kMaxLegalNameLength;
+using contract::kMaxTaxIdLength;
 inline constexpr size_t kMaxContactEmails = 10;
-inline constexpr size_t kMaxEmailLength = 254;  // RFC 5321's path limit
-inline constexpr size_t kMaxTaxIdLength = 32;
 inline constexpr size_t kMaxAddressLines = 4;
-inline constexpr size_t kMaxAddressFieldLength = 100;
 
 // The languages documents and reminders are written in.
 bool supported_language(std::string_view language);

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "arflow/contract/ids.h"
+#include "arflow/contract/limits.h"
 #include "invoicing/domain/customer.h"
 #include "invoicing/domain/invoice.h"
 #include "invoicing/domain/payment_terms.h"
@@ -18,13 +20,7 @@ namespace arflow::invoicing {
 
 namespace {
 
-inline constexpr size_t kMaxReasonLength = 1'000;
 inline constexpr size_t kMaxDeposits = 100;
-
-std::string date_text(Date date) {
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-}
 
 // How messages name the invoice: its number once it has one, its id before.
 std::string name_of(const InvoiceState& state) {
@@ -82,13 +78,7 @@ bool is_open(InvoiceStatus status) {
 }
 
 absl::Status validate_reason(std::string_view reason, bool required) {
-  if (required && reason.find_first_not_of(' ') == std::string_view::npos) {
-    return invalid_field("reason", "must not be empty");
-  }
-  if (reason.size() > kMaxReasonLength) {
-    return invalid_field("reason", fmt::format("must be at most {} characters", kMaxReasonLength));
-  }
-  return absl::OkStatus();
+  return contract::check_text(reason, "reason", required);
 }
 
 // Every rule of a draft's content that does not depend on other aggregates; the lines are
@@ -302,7 +292,7 @@ Result<InvoiceDecision> decide(const IssueInvoice& command, const InvoiceState& 
       return precondition_failed(fmt::format(
           "early_payment_discount ends on {}, after the due date {}: a discount for paying late "
           "is no discount",
-          date_text(*pay_by), date_text(due)));
+          contract::iso_date(*pay_by), contract::iso_date(due)));
     }
   }
 
@@ -330,9 +320,10 @@ Result<InvoiceDecision> decide(const IssueInvoice& command, const InvoiceState& 
     deducted.push_back(std::move(deposit));
   }
 
-  ARFLOW_ASSIGN_OR_RETURN(SeriesEvent number,
-                          assign_number(series, command.series, v1::DOCUMENT_KIND_INVOICE,
-                                        command.invoice_id, command.invoice_id));
+  ARFLOW_ASSIGN_OR_RETURN(
+      SeriesEvent number,
+      assign_number(series, command.series, command.issue_date, v1::DOCUMENT_KIND_INVOICE,
+                    command.invoice_id, command.invoice_id));
   ARFLOW_ASSIGN_OR_RETURN(Receivable receivable, open_receivable(amount_due));
 
   v1::InvoiceIssued issued;
@@ -424,7 +415,7 @@ Result<InvoiceDecision> decide(const IssueCreditNote& command, const InvoiceStat
   }
   if (command.issue_date < invoice.issue_date) {
     return invalid_field("issue_date", fmt::format("must not be before the invoice's issue date {}",
-                                                   date_text(invoice.issue_date)));
+                                                   contract::iso_date(invoice.issue_date)));
   }
 
   const std::string& currency = state.content.currency;
@@ -525,9 +516,10 @@ Result<InvoiceDecision> decide(const IssueCreditNote& command, const InvoiceStat
                                            name_of(state), format(receivable.balance)));
   }
 
-  ARFLOW_ASSIGN_OR_RETURN(SeriesEvent number,
-                          assign_number(series, command.series, v1::DOCUMENT_KIND_CREDIT_NOTE,
-                                        command.credit_note_id, command.invoice_id));
+  ARFLOW_ASSIGN_OR_RETURN(
+      SeriesEvent number,
+      assign_number(series, command.series, command.issue_date, v1::DOCUMENT_KIND_CREDIT_NOTE,
+                    command.credit_note_id, command.invoice_id));
   v1::CreditNoteIssued note;
   note.set_invoice_id(command.invoice_id);
   note.set_invoice_number(invoice.number);
@@ -583,7 +575,7 @@ Result<std::vector<InvoiceEvent>> decide(const WriteOffInvoice& command,
   const IssuedInvoice& invoice = *state.issued;
   if (command.as_of < invoice.issue_date) {
     return invalid_field("as_of", fmt::format("must not be before the invoice's issue date {}",
-                                              date_text(invoice.issue_date)));
+                                              contract::iso_date(invoice.issue_date)));
   }
   const Receivable after = with_write_off(invoice.receivable);
   v1::InvoiceWrittenOff event;
@@ -601,13 +593,8 @@ Result<std::vector<InvoiceEvent>> decide(const WriteOffInvoice& command,
 Result<std::vector<InvoiceEvent>> decide(const AddLateFee& command, const InvoiceState& state) {
   ARFLOW_RETURN_IF_ERROR(matches(state, command.invoice_id));
   ARFLOW_RETURN_IF_ERROR(validate_id(command.source_id, "source_id"));
-  if (command.description.find_first_not_of(' ') == std::string::npos) {
-    return invalid_field("description", "must not be empty");
-  }
-  if (command.description.size() > kMaxDescriptionLength) {
-    return invalid_field("description",
-                         fmt::format("must be at most {} characters", kMaxDescriptionLength));
-  }
+  ARFLOW_RETURN_IF_ERROR(contract::check_text(command.description, "description",
+                                              /*required=*/true));
   if (!command.amount.is_positive()) {
     return invalid_field("amount", "must be > 0");
   }
@@ -628,8 +615,8 @@ Result<std::vector<InvoiceEvent>> decide(const AddLateFee& command, const Invoic
   }
   if (!(invoice.due_date < command.as_of)) {
     return precondition_failed(fmt::format("{} is not overdue on {}: it is due on {}",
-                                           name_of(state), date_text(command.as_of),
-                                           date_text(invoice.due_date)));
+                                           name_of(state), contract::iso_date(command.as_of),
+                                           contract::iso_date(invoice.due_date)));
   }
   ARFLOW_ASSIGN_OR_RETURN(Receivable after, with_fee(invoice.receivable, command.amount));
   v1::LateFeeAdded event;
@@ -691,7 +678,8 @@ Result<std::vector<InvoiceEvent>> decide(const RecordRecipientStatus& command,
 
 Result<std::vector<InvoiceEvent>> decide(const ApplyPayment& command, const InvoiceState& state) {
   ARFLOW_RETURN_IF_ERROR(matches(state, command.invoice_id));
-  ARFLOW_RETURN_IF_ERROR(validate_id(command.allocation_id, "allocation_id"));
+  // Payments makes allocation ids from its payment ids (contract/limits.h).
+  ARFLOW_RETURN_IF_ERROR(contract::validate_derived_id(command.allocation_id, "allocation_id"));
   if (!command.amount.is_positive()) {
     return invalid_field("amount", "must be > 0");
   }
@@ -744,7 +732,7 @@ Result<std::vector<InvoiceEvent>> decide(const ApplyPayment& command, const Invo
 
 Result<std::vector<InvoiceEvent>> decide(const ReversePayment& command, const InvoiceState& state) {
   ARFLOW_RETURN_IF_ERROR(matches(state, command.invoice_id));
-  ARFLOW_RETURN_IF_ERROR(validate_id(command.allocation_id, "allocation_id"));
+  ARFLOW_RETURN_IF_ERROR(contract::validate_derived_id(command.allocation_id, "allocation_id"));
   ARFLOW_RETURN_IF_ERROR(validate_reason(command.reason, /*required=*/false));
   ARFLOW_RETURN_IF_ERROR(not_found_unless_exists(state, command.invoice_id));
   if (state.rejected_allocations.contains(command.allocation_id)) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "arflow/contract/limits.h"
 #include "arflow/core/currency.h"
 #include "arflow/core/decimal.h"
 
@@ -25,10 +26,8 @@ absl::Status validate_line(const InvoiceLine& line, std::string_view currency,
   if (line.description.empty()) {
     return invalid_field(fmt::format("{}.description", field), "must not be empty");
   }
-  if (line.description.size() > kMaxDescriptionLength) {
-    return invalid_field(fmt::format("{}.description", field),
-                         fmt::format("must be at most {} characters", kMaxDescriptionLength));
-  }
+  ARFLOW_RETURN_IF_ERROR(contract::check_length(line.description, contract::kMaxTextLength,
+                                                fmt::format("{}.description", field)));
   if (!line.quantity.is_positive()) {
     return invalid_field(fmt::format("{}.quantity", field), "must be > 0");
   }

@@ -24,7 +24,6 @@ namespace arflow::invoicing {
 
 // Bounds what one request can make the service hold; far above any real invoice.
 inline constexpr size_t kMaxLines = 1'000;
-inline constexpr size_t kMaxDescriptionLength = 1'000;
 
 struct Totals {
   std::vector<Money> line_nets;  // one per line, in order

@@ -18,6 +18,8 @@ namespace arflow::invoicing {
 
 namespace {
 
+using contract::iso_date;
+
 constexpr std::string_view kCsvContentType = "text/csv; charset=utf-8";
 constexpr std::string_view kXlsxContentType =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -133,11 +135,6 @@ std::optional<Date> valid_date(bool has, const ProtoDate& date) {
 
 int64_t days_between(Date from, Date to) {
   return (std::chrono::sys_days(to) - std::chrono::sys_days(from)).count();
-}
-
-std::string iso_date(Date date) {
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
 }
 
 // "1234.50": format() without its currency code.

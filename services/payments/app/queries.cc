@@ -104,7 +104,7 @@ Result<v1::ListOpenInvoicesResponse> list_open_invoices(const eventstore::Store&
   });
   v1::ListOpenInvoicesResponse response;
   for (const auto& invoice : *invoices) {
-    *response.add_invoices() = open_invoice_resource(invoice);
+    ARFLOW_ASSIGN_OR_RETURN(*response.add_invoices(), open_invoice_resource(invoice));
   }
   return response;
 }

@@ -107,21 +107,21 @@ bool mark_applied(v1::Payment& row, std::string_view allocation_id) {
   return false;
 }
 
-v1::OpenInvoice open_invoice_resource(const KnownInvoice& invoice) {
+Result<v1::OpenInvoice> open_invoice_resource(const KnownInvoice& invoice) {
   v1::OpenInvoice out;
   out.set_invoice_id(invoice.invoice_id);
   out.set_number(invoice.number);
   *out.mutable_due_date() = to_proto(invoice.due_date);
   const Money zero = *Money::zero(invoice.currency);
   const Money balance = invoice.balance.value_or(zero);
-  Money in_flight = zero;
+  // Allocations only go in the invoice's currency, each at most what is open, so the sum
+  // fits; checked anyway, so that a corrupt row is an error rather than a wrong amount.
+  MoneySum in_flight(fmt::format("the amount in flight to invoice '{}'", invoice.invoice_id));
   for (const auto& [id, amount] : invoice.in_flight) {
-    if (auto sum = add(in_flight, amount); sum.ok()) {
-      in_flight = *sum;
-    }
+    ARFLOW_RETURN_IF_ERROR(in_flight.add(amount));
   }
   *out.mutable_balance() = to_proto(balance);
-  *out.mutable_in_flight() = to_proto(in_flight);
+  *out.mutable_in_flight() = to_proto(in_flight.total(invoice.currency).value_or(zero));
   *out.mutable_open() = to_proto(invoice.open().value_or(zero));
   return out;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "arflow/core/error.h"
 #include "arflow/payments/v1/payments_service.pb.h"
 #include "payments/app/aggregates.h"
 #include "payments/domain/known_invoice.h"
@@ -26,6 +27,7 @@ v1::Payment payment_resource(std::string_view tenant, const LoadedPayment& payme
 // Marks the allocation APPLIED in the payment's row; false when it has no such allocation.
 bool mark_applied(v1::Payment& row, std::string_view allocation_id);
 
-v1::OpenInvoice open_invoice_resource(const KnownInvoice& invoice);
+// OUT_OF_RANGE when what is in flight to the invoice adds up beyond int64 minor units.
+Result<v1::OpenInvoice> open_invoice_resource(const KnownInvoice& invoice);
 
 }  // namespace arflow::payments::app

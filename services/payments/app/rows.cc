@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
 
 #include "arflow/contract/convert.h"
 #include "payments/app/keys.h"
@@ -257,7 +256,8 @@ Result<v1::CustomerCredit> customer_credit(const RowReader& read, std::string_vi
   }
   v1::CustomerCredit credit;
   credit.set_customer(customer_name(tenant, customer_id));
-  std::map<std::string, Money> balances;  // by currency, so the answer is in a stable order
+  // Per currency (in code order, so the answer is stable), checked: never a wrapped total.
+  MoneySum balances(fmt::format("the credit of customer '{}'", customer_id));
   for (const auto& id : *ids) {
     auto row = load_payment_row(read, tenant, id);
     if (!row.ok()) {
@@ -271,13 +271,10 @@ Result<v1::CustomerCredit> customer_credit(const RowReader& read, std::string_vi
     if (!unapplied.ok()) {
       return unreadable(payment_row(tenant, id), std::string(unapplied.status().message()));
     }
-    auto [it, fresh] = balances.try_emplace(std::string(unapplied->currency()), *unapplied);
-    if (!fresh) {
-      ARFLOW_ASSIGN_OR_RETURN(it->second, add(it->second, *unapplied));
-    }
+    ARFLOW_RETURN_IF_ERROR(balances.add(*unapplied));
     credit.add_payment_ids(id);
   }
-  for (const auto& [currency, balance] : balances) {
+  for (const Money& balance : balances.totals()) {
     *credit.add_balances() = contract::to_proto(balance);
   }
   return credit;

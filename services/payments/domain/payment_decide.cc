@@ -3,6 +3,7 @@
 #include <set>
 
 #include "arflow/contract/convert.h"
+#include "arflow/contract/limits.h"
 #include "payments/domain/payment.h"
 
 namespace arflow::payments {
@@ -11,8 +12,9 @@ namespace {
 
 using contract::to_proto;
 
-constexpr size_t kMaxTextLength = 1024;
-constexpr size_t kMaxReferenceLength = 256;
+using contract::check_length;
+using contract::kMaxReferenceLength;
+using contract::kMaxTextLength;
 
 absl::Status not_recorded(const PaymentState& state) {
   return absl::NotFoundError(fmt::format("name: payment '{}' does not exist", state.payment_id));
@@ -52,13 +54,6 @@ absl::Status check_currency(const Money& amount, const PaymentState& state,
   return absl::OkStatus();
 }
 
-absl::Status check_text(std::string_view text, size_t max, std::string_view field) {
-  if (text.size() > max) {
-    return invalid_field(field, fmt::format("must be at most {} bytes", max));
-  }
-  return absl::OkStatus();
-}
-
 // The payment's unapplied amount and status after `events` are folded in: what each
 // money event carries for its consumers.
 PaymentState after(PaymentState state, const std::vector<PaymentEvent>& events) {
@@ -93,8 +88,8 @@ Result<std::vector<PaymentEvent>> decide(const RecordPayment& command, const Pay
     return invalid_field("received_on", "must be a valid date");
   }
   ARFLOW_RETURN_IF_ERROR(
-      check_text(command.external_reference, kMaxReferenceLength, "external_reference"));
-  ARFLOW_RETURN_IF_ERROR(check_text(command.remittance_text, kMaxTextLength, "remittance_text"));
+      check_length(command.external_reference, kMaxReferenceLength, "external_reference"));
+  ARFLOW_RETURN_IF_ERROR(check_length(command.remittance_text, kMaxTextLength, "remittance_text"));
   v1::PaymentRecorded recorded;
   recorded.set_payment_id(command.payment_id);
   recorded.set_customer_id(command.customer_id);
@@ -194,7 +189,7 @@ Result<std::vector<PaymentEvent>> decide(const AllocatePayment& command, const P
 Result<std::vector<PaymentEvent>> decide(const RefundPayment& command, const PaymentState& state) {
   ARFLOW_RETURN_IF_ERROR(check_recorded(state));
   ARFLOW_RETURN_IF_ERROR(check_not_charged_back(state));
-  ARFLOW_RETURN_IF_ERROR(check_text(command.reason, kMaxTextLength, "reason"));
+  ARFLOW_RETURN_IF_ERROR(check_length(command.reason, kMaxTextLength, "reason"));
   const Money amount = command.amount.value_or(state.money->unapplied);
   if (command.amount.has_value()) {
     ARFLOW_RETURN_IF_ERROR(check_positive(amount, "amount"));
@@ -229,7 +224,7 @@ Result<std::vector<PaymentEvent>> decide(const ChargeBackPayment& command,
   if (command.reason.empty()) {
     return invalid_field("reason", "must say what the bank reported");
   }
-  ARFLOW_RETURN_IF_ERROR(check_text(command.reason, kMaxTextLength, "reason"));
+  ARFLOW_RETURN_IF_ERROR(check_length(command.reason, kMaxTextLength, "reason"));
   if (!command.charged_back_on.ok()) {
     return invalid_field("charged_back_on", "must be a valid date");
   }

@@ -26,6 +26,11 @@ v1::CreateInvoiceRequest issue_request(int i) {
   request.set_request_id("issue-n-" + std::to_string(i));
   request.set_issue(true);
   request.set_series("GAPLESS");
+  // One date for all: numbers follow dates, and "today" taken by each request could change
+  // between two of them at midnight and refuse the one numbered after.
+  request.mutable_issue_date()->set_year(2026);
+  request.mutable_issue_date()->set_month(9);
+  request.mutable_issue_date()->set_day(1);
   auto* content = request.mutable_content();
   content->set_currency("EUR");
   for (int l = 0; l < 3; ++l) {

@@ -13,6 +13,7 @@
 
 #include "arflow/bus/topics.h"
 #include "payments_fixture.h"
+#include "support/shell.h"
 #include "support/topic_reader.h"
 
 namespace arflow::testing {
@@ -277,6 +278,49 @@ TEST_F(MoneyFlowEndToEnd, InvoicesOfManyCustomersFromOneSeriesReachPaymentsAndNo
     set_aside.push_back(message.key);
   }
   EXPECT_THAT(set_aside, ::testing::IsEmpty());
+}
+
+// What a new user did through reflection: a payment whose id is as long as payments allows,
+// auto-allocated, then charged back with the bank's 1,010-character reason. Invoicing takes
+// both (an allocation id is derived from the payment id; a reason is one contract's text):
+// the invoice is paid, then reopened, and the two services agree.
+TEST_F(MoneyFlowEndToEnd, TheLongestPaymentIdPaysTheInvoiceAndALongChargebackReasonReopensIt) {
+  create_customer("acme");
+  const std::string number = issue("inv-l", "acme", 120'00);
+  ASSERT_TRUE(eventually([&] { return open_invoices().invoices_size() == 1; }));
+  const std::string payment_id(128, 'p');
+  pv1::Payment recorded;
+  auto request = payment_request(payment_id, 120'00, "Facture " + number, true);
+  request.set_request_id("record-longest");
+  ASSERT_TRUE(payments().RecordPayment(call_context().get(), request, &recorded).ok());
+  ASSERT_EQ(recorded.allocations_size(), 1);
+  EXPECT_TRUE(eventually([&] { return summary(invoice("inv-l")) == "PAID 0"; }))
+      << summary(invoice("inv-l"));
+  EXPECT_TRUE(eventually([&] {
+    return summary(payment(payment_id)) == "APPLIED 12000 0 0 0 inv-l:APPLIED";
+  })) << summary(payment(payment_id));
+
+  pv1::ChargeBackPaymentRequest bounce;
+  bounce.set_name(std::string(kTenant) + "/payments/" + payment_id);
+  bounce.set_reason("R01 " + std::string(1'006, 'r'));
+  ASSERT_EQ(bounce.reason().size(), 1'010u);
+  bounce.set_request_id("bounce-longest");
+  pv1::Payment bounced;
+  const auto charged_back = payments().ChargeBackPayment(call_context().get(), bounce, &bounced);
+  ASSERT_TRUE(charged_back.ok()) << charged_back.error_message();
+  EXPECT_TRUE(eventually([&] { return summary(invoice("inv-l")) == "ISSUED 12000"; }))
+      << summary(invoice("inv-l"));
+
+  int exit_code = -1;
+  const std::string report =
+      run_capture(std::string(ARFLOW_BIN_DIR) + "/arflow-reconcile --invoicing " +
+                      processes_.invoicing().address() + " --payments " +
+                      processes_.payments().address() + " --wait 30",
+                  &exit_code);
+  EXPECT_EQ(exit_code, 0) << report;
+  EXPECT_TRUE(report.starts_with("AGREE")) << report;
+  EXPECT_THAT(read_topic(processes_.bootstrap(), std::string(bus::kDeadLetters)),
+              ::testing::IsEmpty());
 }
 
 TEST_F(MoneyFlowEndToEnd, BadInputIsRefusedNamingTheFieldAndARetryGetsTheFirstAnswer) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -127,6 +128,51 @@ TEST(MoneyTest, ComparesWithinOneCurrency) {
   EXPECT_EQ(compare(money(3), money(2)).value(), 1);
   EXPECT_EQ(compare(money(kMin), money(kMax)).value(), -1);
   EXPECT_EQ(compare(money(-1), money(0)).value(), -1);
+}
+
+// --- MoneySum -----------------------------------------------------------------------------
+
+TEST(MoneySumTest, KeepsOneTotalPerCurrencyInCodeOrder) {
+  MoneySum sum("the balance of customer 'c1'");
+  EXPECT_TRUE(sum.totals().empty());
+  ASSERT_TRUE(sum.add(money(1000, "USD")).ok());
+  ASSERT_TRUE(sum.add(money(250, "EUR")).ok());
+  ASSERT_TRUE(sum.add(money(-50, "EUR")).ok());
+  ASSERT_TRUE(sum.add(money(-1000, "USD")).ok());
+  ASSERT_TRUE(sum.add(money(7, "JPY")).ok());
+  // A total that came back to zero is kept: the currency was summed.
+  EXPECT_THAT(sum.totals(), ElementsAre(money(200, "EUR"), money(7, "JPY"), money(0, "USD")));
+  EXPECT_EQ(sum.total("EUR"), money(200, "EUR"));
+  EXPECT_FALSE(sum.total("GBP").has_value());
+}
+
+TEST(MoneySumTest, ReachesTheEdgesOfTheRangeExactly) {
+  MoneySum sum("the credit of customer 'c1'");
+  ASSERT_TRUE(sum.add(money(kMax - 1)).ok());
+  ASSERT_TRUE(sum.add(money(1)).ok());
+  ASSERT_TRUE(sum.add(money(kMin + 1, "USD")).ok());
+  ASSERT_TRUE(sum.add(money(-1, "USD")).ok());
+  EXPECT_THAT(sum.totals(), ElementsAre(money(kMax), money(kMin, "USD")));
+}
+
+// Two amounts near the top of the range: a wrapped total would be -4, a debt.
+TEST(MoneySumTest, RefusesATotalBeyondTheRangeNamingWhatIsSummedAndKeepsTheTotal) {
+  MoneySum sum("the balance of customer 'c1'");
+  ASSERT_TRUE(sum.add(money(kMax - 1)).ok());
+  ASSERT_TRUE(sum.add(money(kMax - 1, "USD")).ok());
+  const absl::Status status = sum.add(money(kMax - 1));
+  EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(message_of(status),
+            "the balance of customer 'c1' in EUR exceeds the int64 range of minor units");
+  EXPECT_EQ(sum.total("EUR"), money(kMax - 1));
+  EXPECT_EQ(sum.total("USD"), money(kMax - 1, "USD"));
+
+  MoneySum debts("the overdue balance of customer 'c1'");
+  ASSERT_TRUE(debts.add(money(kMin)).ok());
+  const absl::Status below = debts.add(money(-1));
+  EXPECT_EQ(below.code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(message_of(below), HasSubstr("the overdue balance of customer 'c1' in EUR"));
+  EXPECT_EQ(debts.total("EUR"), money(kMin));
 }
 
 // --- allocate / split ---------------------------------------------------------------------

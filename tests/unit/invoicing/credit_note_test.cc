@@ -86,6 +86,50 @@ TEST(CreditNoteTest, CreditNotesHaveTheirOwnSeries) {
   EXPECT_EQ(book.series("2026").last_sequence, 2u);
 }
 
+IssueCreditNote partial_on(Date issue_date, std::string id, std::string series = "CN-2026") {
+  IssueCreditNote command = partial({line("1", money(1000), 2000)}, std::move(id));
+  command.issue_date = issue_date;
+  command.series = std::move(series);
+  return command;
+}
+
+// Credit notes are numbered documents: their series follows dates as an invoice series does.
+TEST(CreditNoteTest, ACreditNoteDatedBeforeTheLastOfItsSeriesIsRefusedAndSpendsNoNumber) {
+  Book book;
+  book.issued("inv-1");
+  ASSERT_TRUE(book.credit(partial_on(date(2026, 3, 10), "cn-1")).ok());
+  EXPECT_ERROR(book.credit(partial_on(date(2026, 3, 9), "cn-2")), StatusCode::kFailedPrecondition,
+               "issue_date: 2026-03-09 is before 2026-03-10, the date of the last document of "
+               "series 'CN-2026' (CN-2026-000001); numbers follow dates");
+  EXPECT_EQ(book.series("CN-2026").last_sequence, 1u);
+  EXPECT_EQ(book.series("CN-2026").last_issue_date, date(2026, 3, 10));
+  EXPECT_EQ(book.invoice("inv-1").issued->receivable.balance, money(10800));
+
+  // The same day, then a later one: the next numbers.
+  auto same_day = book.credit(partial_on(date(2026, 3, 10), "cn-2"));
+  ASSERT_TRUE(same_day.ok()) << same_day.status();
+  EXPECT_EQ(credit_note_in(*same_day).number(), "CN-2026-000002");
+  auto later = book.credit(partial_on(date(2026, 4, 1), "cn-3"));
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(credit_note_in(*later).number(), "CN-2026-000003");
+}
+
+TEST(CreditNoteTest, ACreditNoteFollowsTheDatesOfItsOwnSeriesOnly) {
+  Book book;
+  book.issued("inv-1");
+  book.issued("inv-2", simple_content(), date(2026, 3, 20));
+  // Invoice series 2026 is at 20 March; the credit-note series has no document yet.
+  auto decision = book.credit(partial_on(date(2026, 3, 10), "cn-1"));
+  ASSERT_TRUE(decision.ok()) << decision.status();
+  EXPECT_EQ(credit_note_in(*decision).number(), "CN-2026-000001");
+  // A tenant that numbers credit notes in its invoice series meets the invoices' dates.
+  EXPECT_ERROR(book.credit(partial_on(date(2026, 3, 19), "cn-2", "2026")),
+               StatusCode::kFailedPrecondition,
+               "issue_date: 2026-03-19 is before 2026-03-20, the date of the last document of "
+               "series '2026' (2026-000002); numbers follow dates");
+  EXPECT_EQ(book.series("2026").last_sequence, 2u);
+}
+
 TEST(CreditNoteTest, CreditingMoreThanTheBalanceIsRefused) {
   Book book;
   book.issued("inv-1");

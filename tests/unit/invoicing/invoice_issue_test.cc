@@ -165,6 +165,66 @@ TEST(InvoiceIssueTest, ADirectIssueIsRefusedWhereDraftingOrIssuingWouldBe) {
   EXPECT_EQ(book.series("2026").last_sequence, 0u);
 }
 
+// ----- Numbers follow dates -------------------------------------------------------------------
+
+TEST(InvoiceIssueTest, AnInvoiceDatedBeforeTheLastDocumentOfItsSeriesIsRefused) {
+  Book book;
+  book.issued("inv-1", simple_content(), date(2026, 12, 7));
+  ASSERT_TRUE(book.run(draft("inv-2")).ok());
+  EXPECT_ERROR(book.issue(issue("inv-2", date(2026, 9, 1))), StatusCode::kFailedPrecondition,
+               "issue_date: 2026-09-01 is before 2026-12-07, the date of the last document of "
+               "series '2026' (2026-000001); numbers follow dates");
+  EXPECT_EQ(book.invoice("inv-2").status, InvoiceStatus::kDraft);
+  // Drafted and issued by one command: refused the same way.
+  EXPECT_ERROR(decide(draft("inv-3"), issue("inv-3", date(2026, 12, 6)), InvoiceState{},
+                      book.customer("cust-1"), book.series("2026")),
+               StatusCode::kFailedPrecondition,
+               "issue_date: 2026-12-06 is before 2026-12-07, the date of the last document of "
+               "series '2026' (2026-000001); numbers follow dates");
+}
+
+TEST(InvoiceIssueTest, AnInvoiceDatedTheDayOfTheLastDocumentOrLaterIsNumbered) {
+  Book book;
+  book.issued("inv-1", simple_content(), date(2026, 12, 7));
+  EXPECT_EQ(book.issued("inv-2", simple_content(), date(2026, 12, 7)).issued->number,
+            "2026-000002");
+  EXPECT_EQ(book.issued("inv-3", simple_content(), date(2026, 12, 31)).issued->number,
+            "2026-000003");
+  EXPECT_EQ(book.series("2026").last_issue_date, date(2026, 12, 31));
+  // Each series has its own dates.
+  EXPECT_EQ(book.issued("exp-1", simple_content(), date(2026, 1, 5), "EXPORT").issued->number,
+            "EXPORT-000001");
+}
+
+TEST(InvoiceIssueTest, AnInvoiceRefusedForItsDateSpendsNoNumber) {
+  Book book;
+  book.issued("inv-1", simple_content(), date(2026, 12, 7));
+  ASSERT_TRUE(book.run(draft("inv-2")).ok());
+  auto refused = book.issue(issue("inv-2", date(2026, 12, 6)));
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << refused.status();
+  EXPECT_EQ(book.series("2026").last_sequence, 1u);
+  EXPECT_EQ(book.series("2026").last_issue_date, date(2026, 12, 7));
+  // The draft, issued again with a date that follows, takes the next number.
+  auto decision = book.issue(issue("inv-2", date(2026, 12, 8)));
+  ASSERT_TRUE(decision.ok()) << decision.status();
+  ASSERT_TRUE(decision->number.has_value());
+  EXPECT_EQ(decision->number->sequence(), 2u);
+  EXPECT_EQ(book.invoice("inv-2").issued->number, "2026-000002");
+}
+
+// A series whose last number was given before numbers recorded their date has nothing to
+// compare with: the next invoice takes any date, and the series dates from it.
+TEST(InvoiceIssueTest, ASeriesWithoutALastDateNumbersAnyDate) {
+  Book book;
+  book.series("2026") = SeriesState{.series = "2026", .last_sequence = 41};
+  EXPECT_EQ(book.issued("inv-1", simple_content(), date(2026, 1, 5)).issued->number, "2026-000042");
+  EXPECT_EQ(book.series("2026").last_issue_date, date(2026, 1, 5));
+  ASSERT_TRUE(book.run(draft("inv-2")).ok());
+  EXPECT_ERROR(book.issue(issue("inv-2", date(2026, 1, 4))), StatusCode::kFailedPrecondition,
+               "issue_date: 2026-01-04 is before 2026-01-05, the date of the last document of "
+               "series '2026' (2026-000042); numbers follow dates");
+}
+
 // ----- Deposits -------------------------------------------------------------------------------
 
 // A 30 % deposit on a 1000.00 EUR + 20 % order: 300.00 + 60.00.
@@ -291,7 +351,7 @@ TEST(InvoiceIssueTest, AnInvoiceIssuedWithoutADraftEventHoldsItsWholeContent) {
   // A deposit invoice, then a final invoice deducting two deposits: their order is kept.
   expect_issued_alone_folds_as_drafted_then_issued(book, "dep-1", deposit_content());
   EXPECT_EQ(book.invoice("dep-1").content.kind, InvoiceKind::kDeposit);
-  book.issued("dep-2", deposit_content());
+  book.issued("dep-2", deposit_content(), date(2026, 3, 15));
   expect_issued_alone_folds_as_drafted_then_issued(book, "fin-1",
                                                    final_content({"dep-2", "dep-1"}));
   EXPECT_EQ(book.invoice("fin-1").content.deposit_invoice_ids,

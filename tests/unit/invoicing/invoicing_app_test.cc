@@ -3,7 +3,9 @@
 // change, what the invoice's committed events fold to.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -12,6 +14,7 @@
 #include "invoicing/app/aggregates.h"
 #include "invoicing/app/execute.h"
 #include "invoicing/app/keys.h"
+#include "invoicing/app/queries.h"
 #include "invoicing/app/resources.h"
 #include "invoicing/domain/events.h"
 #include "invoicing/domain/series.h"
@@ -277,6 +280,92 @@ TEST_F(InvoicingAppTest, ASeriesGoesOnFromItsLastNumberWhereverItWasKept) {
   ASSERT_TRUE(last.ParseFromString(**row));
   EXPECT_EQ(last.number(), "NEW-000002");
   EXPECT_EQ(last.document_id(), "i4");
+}
+
+// Numbers follow dates. An issue dated before the series' last document is refused as the
+// store sees it: nothing is written, the row keeps its last number, and the next issue that
+// follows the dates takes last + 1. A row written before numbers recorded their date has
+// nothing to compare with; the next number records one.
+TEST_F(InvoicingAppTest, AnIssueDatedBeforeTheLastDocumentOfItsSeriesWritesNothing) {
+  exec(RegisterCustomer{.customer_id = "c1", .details = customer_details()});
+  const auto issue = [&](const std::string& id, const std::string& series, Date on) {
+    return run<v1::Invoice>(
+        [&](Transaction& txn, const app::Caller& caller) -> Result<v1::Invoice> {
+          auto answer = app::execute(
+              txn, caller,
+              DraftInvoice{.invoice_id = id, .customer_id = "c1", .content = simple_content()},
+              IssueInvoice{.invoice_id = id, .series = series, .issue_date = on});
+          if (!answer.ok()) {
+            return answer.status();
+          }
+          return std::move(*answer).to_resource();
+        });
+  };
+  const auto row_of = [&](const std::string& series) {
+    auto row = store_->get(eventstore::Column::kState, app::series_row(kTenant, series));
+    EXPECT_TRUE(row.ok() && row->has_value());
+    return row.ok() && row->has_value() ? **row : std::string();
+  };
+
+  EXPECT_EQ(issue("i1", "2026", date(2026, 12, 7))->number(), "2026-000001");
+  const std::string before = row_of("2026");
+
+  auto refused = issue("i2", "2026", date(2026, 9, 1));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(message_of(refused.status()),
+            "issue_date: 2026-09-01 is before 2026-12-07, the date of the last document of "
+            "series '2026' (2026-000001); numbers follow dates");
+  // A stored draft, issued by its own command: refused the same way.
+  exec(DraftInvoice{.invoice_id = "i3", .customer_id = "c1", .content = simple_content()});
+  auto issued_late = run<v1::Invoice>([](Transaction& txn, const app::Caller& caller) {
+    return app::execute(
+        txn, caller,
+        IssueInvoice{.invoice_id = "i3", .series = "2026", .issue_date = date(2026, 12, 6)});
+  });
+  EXPECT_EQ(issued_late.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(row_of("2026"), before);
+  EXPECT_EQ(*store_->stream_version(app::tenant_stream(kTenant, invoice_stream("i2"))), 0u);
+
+  EXPECT_EQ(issue("i4", "2026", date(2026, 12, 7))->number(), "2026-000002");
+  v1::DocumentNumberAssigned last;
+  ASSERT_TRUE(last.ParseFromString(row_of("2026")));
+  EXPECT_EQ(last.document_id(), "i4");
+  EXPECT_EQ(last.issue_date().day(), 7u);
+
+  // A row without a date, as numbers were kept before they recorded theirs.
+  auto undated = run<bool>([](Transaction& txn, const app::Caller& caller) -> Result<bool> {
+    v1::DocumentNumberAssigned number;
+    number.set_series("OLD");
+    number.set_sequence(7);
+    number.set_number(document_number("OLD", 7));
+    txn.put(app::series_row(caller.tenant, "OLD"), number.SerializeAsString());
+    return true;
+  });
+  ASSERT_TRUE(undated.ok()) << undated.status();
+  EXPECT_EQ(issue("i5", "OLD", date(2026, 1, 5))->number(), "OLD-000008");
+  ASSERT_TRUE(last.ParseFromString(row_of("OLD")));
+  EXPECT_EQ(last.issue_date().month(), 1u);
+  EXPECT_EQ(last.issue_date().day(), 5u);
+  EXPECT_EQ(issue("i6", "OLD", date(2026, 1, 4)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+// Two invoices of nearly the int64 maximum: the customer's balance cannot be summed, and the
+// statement says so instead of showing a wrapped (negative) balance.
+TEST_F(InvoicingAppTest, AStatementWhoseBalanceCannotBeSummedIsOutOfRangeNotAWrappedTotal) {
+  exec(RegisterCustomer{.customer_id = "c1", .details = customer_details()});
+  constexpr int64_t kNearlyMax = std::numeric_limits<int64_t>::max() - 1;
+  for (const char* id : {"i1", "i2"}) {
+    exec(DraftInvoice{.invoice_id = id,
+                      .customer_id = "c1",
+                      .content = content_of({line("1", money(kNearlyMax), 0)})},
+         IssueInvoice{.invoice_id = id, .series = "2026", .issue_date = date(2026, 11, 2)});
+  }
+  auto statement = app::customer_statement(*store_, kTenant, "c1", date(2026, 11, 20));
+  ASSERT_FALSE(statement.ok());
+  EXPECT_EQ(statement.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(message_of(statement.status()),
+            "the balance of customer 'c1' in EUR exceeds the int64 range of minor units");
 }
 
 }  // namespace

@@ -113,9 +113,27 @@ TEST(PaymentTest, MalformedAllocationsAreErrors) {
   EXPECT_ERROR(book.pay("inv-1", "a-1", money(-5)), StatusCode::kInvalidArgument,
                "amount must be > 0");
   EXPECT_ERROR(book.pay("inv-1", "", money(5)), StatusCode::kInvalidArgument,
-               "allocation_id must be 1 to 128 characters");
+               "allocation_id must be 1 to 160 characters");
+  EXPECT_ERROR(book.pay("inv-1", std::string(161, 'a'), money(5)), StatusCode::kInvalidArgument,
+               "allocation_id must be 1 to 160 characters");
   EXPECT_ERROR(book.pay("nope", "a-1", money(5)), StatusCode::kFailedPrecondition,
                "invoice 'nope' does not exist");
+}
+
+// Payments makes an allocation id from its payment id (up to 128) and a sequence: the
+// longest it can make is applied, and taken back with the longest reason it accepts.
+TEST(PaymentTest, AnAllocationOfTheLongestPaymentIdAndReasonIsAppliedAndReversed) {
+  Book book;
+  book.issued("inv-1");
+  const std::string allocation = std::string(128, 'p') + "-a18446744073709551615";
+  ASSERT_EQ(allocation.size(), 150u);
+  ASSERT_TRUE(book.pay("inv-1", allocation, money(2000)).ok());
+  EXPECT_EQ(book.invoice("inv-1").issued->receivable.paid, money(2000));
+  ASSERT_TRUE(book.run(ReversePayment{.invoice_id = "inv-1",
+                                      .allocation_id = allocation,
+                                      .reason = std::string(1024, 'r')})
+                  .ok());
+  EXPECT_EQ(book.invoice("inv-1").issued->receivable.paid, money(0));
 }
 
 TEST(PaymentTest, AReversalReopensAPaidInvoice) {

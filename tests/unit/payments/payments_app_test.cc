@@ -4,7 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 
 #include "arflow/bus/topics.h"
@@ -334,6 +336,21 @@ TEST_F(PaymentsAppTest, PaymentsAreListedByFilterAndPageWithTheirHistoryOnGet) {
               IsError(absl::StatusCode::kInvalidArgument, "unknown method \"WIRE\""));
   EXPECT_EQ(payment("p1").history_size(), 1);
   EXPECT_EQ(payment("p1").history(0).actor(), "test");
+}
+
+// Two payments of nearly the int64 maximum: the customer's credit cannot be summed, and the
+// answer says so instead of a wrapped (negative) credit.
+TEST_F(PaymentsAppTest, ACreditTooLargeToSumIsOutOfRangeNotAWrappedTotal) {
+  constexpr int64_t kNearlyMax = std::numeric_limits<int64_t>::max() - 1;
+  ASSERT_TRUE(record("p1", money(kNearlyMax)).ok());
+  ASSERT_TRUE(record("p2", money(kNearlyMax)).ok());
+  EXPECT_THAT(app::get_customer_credit(*store_, kTenant, "c1"),
+              IsError(absl::StatusCode::kOutOfRange,
+                      "the credit of customer 'c1' in EUR exceeds the int64 range of minor units"));
+
+  // One such payment alone is credit like any other.
+  ASSERT_TRUE(record("p3", money(kNearlyMax), "", "", false, "c2").ok());
+  EXPECT_THAT(credit("c2"), ElementsAre("92233720368547758.06 EUR"));
 }
 
 TEST(PaymentOfAllocation, IsTheIdBeforeTheLastAllocationSuffix) {

@@ -14,6 +14,11 @@ absl::Status within(std::string_view field, const absl::Status& status) {
 
 }  // namespace
 
+std::string iso_date(Date date) {
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+}
+
 common::Money to_proto(const Money& money) {
   common::Money out;
   out.set_minor_units(money.minor_units());

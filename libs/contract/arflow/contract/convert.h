@@ -5,6 +5,7 @@
 // can pass the error through as the caller's.
 
 #include <chrono>
+#include <string>
 #include <string_view>
 
 #include "arflow/common/v1/money.pb.h"
@@ -26,6 +27,9 @@ Result<Money> from_proto(const common::Money& money, std::string_view field);
 
 common::Decimal to_proto(const Decimal& decimal);
 Result<Decimal> from_proto(const common::Decimal& decimal, std::string_view field);
+
+// "2026-12-07": ISO 8601, as messages, files and people read a date.
+std::string iso_date(Date date);
 
 common::Date to_proto(Date date);
 Result<Date> from_proto(const common::Date& date, std::string_view field);

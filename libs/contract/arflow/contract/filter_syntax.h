@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "arflow/contract/convert.h"
+#include "arflow/contract/limits.h"
 #include "arflow/core/error.h"
 
 namespace arflow::contract {
@@ -74,9 +75,8 @@ struct FilterTerm {
   size_t value_position = 0;  // where the value starts (1-based, in bytes), for messages
 };
 
-// A longer filter is refused before parsing, so a request cannot make a scan costly by its
-// filter alone.
-inline constexpr size_t kMaxFilterLength = 2048;
+// A filter longer than kMaxFilterLength (limits.h) is refused before parsing, so a request
+// cannot make a scan costly by its filter alone.
 
 // Reads `text` (empty or blank: no terms) and calls `visit` with each term, left to right, as
 // soon as it is read. Stops at the first error, a syntax error or visit's own, and returns it

@@ -6,18 +6,26 @@
 
 namespace arflow::contract {
 
-absl::Status validate_id(std::string_view id, std::string_view field) {
-  if (id.empty() || id.size() > kMaxIdLength) {
-    return invalid_field(field, fmt::format("must be 1 to {} characters", kMaxIdLength));
+namespace {
+
+absl::Status validate_id_of(std::string_view id, size_t max_length, std::string_view field) {
+  if (id.empty() || id.size() > max_length) {
+    return invalid_field(field, fmt::format("must be 1 to {} characters", max_length));
   }
-  const bool allowed = std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.' || c == ':';
-  });
-  if (!allowed) {
+  if (!std::all_of(id.begin(), id.end(), is_id_char)) {
     return invalid_field(field, "must contain only letters, digits, '-', '_', '.' and ':'");
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status validate_id(std::string_view id, std::string_view field) {
+  return validate_id_of(id, kMaxIdLength, field);
+}
+
+absl::Status validate_derived_id(std::string_view id, std::string_view field) {
+  return validate_id_of(id, kMaxDerivedIdLength, field);
 }
 
 }  // namespace arflow::contract

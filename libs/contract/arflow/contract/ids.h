@@ -6,14 +6,17 @@
 #include <cstddef>
 #include <string_view>
 
+#include "arflow/contract/limits.h"
 #include "arflow/core/error.h"
 
 namespace arflow::contract {
 
-inline constexpr size_t kMaxIdLength = 128;
-
 // Ids name streams: 1..kMaxIdLength characters of A-Z a-z 0-9 '-' '_' '.' ':'.
 // INVALID_ARGUMENT naming `field` otherwise.
 absl::Status validate_id(std::string_view id, std::string_view field);
+
+// An id a service derived from a client's id (limits.h): the same alphabet, up to
+// kMaxDerivedIdLength. What receives another service's allocation ids checks them with this.
+absl::Status validate_derived_id(std::string_view id, std::string_view field);
 
 }  // namespace arflow::contract

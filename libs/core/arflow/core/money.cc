@@ -144,6 +144,37 @@ Result<int> compare(Money a, Money b) {
   return a.minor_units() < b.minor_units() ? -1 : (a.minor_units() > b.minor_units() ? 1 : 0);
 }
 
+absl::Status MoneySum::add(Money amount) {
+  const auto [it, first] = totals_.try_emplace(amount.currency(), amount);
+  if (first) {
+    return absl::OkStatus();
+  }
+  auto sum = arflow::add(it->second, amount);
+  if (!sum.ok()) {
+    // Same currency (same key), so only an overflow fails: say what the total is of.
+    return overflow(what_, amount);
+  }
+  it->second = *sum;
+  return absl::OkStatus();
+}
+
+std::vector<Money> MoneySum::totals() const {
+  std::vector<Money> out;
+  out.reserve(totals_.size());
+  for (const auto& [code, sum] : totals_) {
+    out.push_back(sum);
+  }
+  return out;
+}
+
+std::optional<Money> MoneySum::total(std::string_view currency) const {
+  const auto it = totals_.find(currency);
+  if (it == totals_.end()) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
 Result<std::vector<Money>> allocate(Money total, std::span<const int64_t> weights) {
   if (weights.empty()) {
     return invalid_field("weights", "must not be empty");

@@ -8,9 +8,12 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "arflow/core/currency.h"
@@ -97,6 +100,35 @@ Result<Money> subtract(Money a, Money b);
 Result<Money> negate(Money m);
 // -1, 0 or 1 as a is less than, equal to or greater than b; same currency only.
 Result<int> compare(Money a, Money b);
+
+// A running total per currency of many amounts: a customer's balances over its invoices, its
+// credit over its payments, what payments allocated to an invoice. Every addition is checked,
+// so a total beyond int64 minor units is OUT_OF_RANGE naming what is summed ("the balance of
+// customer 'c1' in EUR exceeds the int64 range of minor units"), never a wrapped total.
+// Amounts in different currencies go to different totals, never into one.
+//
+//   MoneySum balances("the balance of customer 'c1'");
+//   for each invoice: ARFLOW_RETURN_IF_ERROR(balances.add(balance));
+//   for (const Money& total : balances.totals()) ...
+class MoneySum {
+ public:
+  // `what` names the total in the error of an overflow.
+  explicit MoneySum(std::string what) : what_(std::move(what)) {}
+
+  // Adds `amount` to the total of its currency; on OUT_OF_RANGE that total is unchanged.
+  absl::Status add(Money amount);
+
+  // One total per currency added to, in currency-code order; a total that came back to
+  // zero is still there.
+  std::vector<Money> totals() const;
+  // The total in `currency`; nullopt when nothing in it was added.
+  std::optional<Money> total(std::string_view currency) const;
+
+ private:
+  std::string what_;
+  // By currency code; the keys are Money::currency() views, so they never dangle.
+  std::map<std::string_view, Money> totals_;
+};
 
 // Splits `total` in proportion to `weights` (integer ratios, each >= 0, at least one > 0)
 // so that the parts add up to `total` exactly, to the minor unit.

@@ -13,12 +13,15 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
+#include "arflow/contract/limits.h"
 #include "arflow/core/log.h"
 
 namespace arflow::server {
 namespace {
 
-constexpr std::size_t kMaxNameLength = 64;
+// A tenant's id, or an API key's name (the actor of what the key does): contract/limits.h.
+constexpr std::size_t kMaxNameLength = contract::kMaxTenantLength;
+static_assert(contract::kMaxActorLength >= kMaxNameLength);
 constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 // SHA-256 of `data`. EVP_Digest fails only when OpenSSL cannot allocate: INTERNAL.

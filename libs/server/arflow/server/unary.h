@@ -24,6 +24,7 @@
 
 #include "arflow/contract/answer.h"
 #include "arflow/contract/convert.h"
+#include "arflow/contract/limits.h"
 #include "arflow/core/clock.h"
 #include "arflow/core/error.h"
 #include "arflow/eventstore/command_loop.h"
@@ -33,7 +34,7 @@
 
 namespace arflow::server {
 
-inline constexpr size_t kMaxRequestIdLength = 128;
+using contract::kMaxRequestIdLength;
 
 // INVALID_ARGUMENT naming `field` unless `request_id` is set and short enough.
 absl::Status check_request_id(std::string_view request_id, std::string_view field);
