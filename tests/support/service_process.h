@@ -44,14 +44,23 @@ class ServiceProcess {
   ServiceProcess(std::string name, std::string data_dir, std::string bootstrap)
       : name_(std::move(name)), data_dir_(std::move(data_dir)), bootstrap_(std::move(bootstrap)) {}
 
-  // Starts the process and waits until it serves; false if it did not come up.
-  bool start() {
+  // Starts the process (with `flags` after the usual ones) and waits until it serves; false
+  // if it did not come up.
+  bool start(const std::vector<std::string>& flags = {}) {
     process_ = std::make_unique<process::ChildProcess>();
-    if (!process_
-             ->start({std::string(ARFLOW_BIN_DIR) + "/arflow-" + name_, "--data-dir", data_dir_,
-                      "--kafka-brokers", bootstrap_, "--grpc-addr", "127.0.0.1:0", "--metrics-addr",
-                      "127.0.0.1:0", "--kafka-config", "fetch.wait.max.ms=10"})
-             .ok()) {
+    std::vector<std::string> argv = {std::string(ARFLOW_BIN_DIR) + "/arflow-" + name_,
+                                     "--data-dir",
+                                     data_dir_,
+                                     "--kafka-brokers",
+                                     bootstrap_,
+                                     "--grpc-addr",
+                                     "127.0.0.1:0",
+                                     "--metrics-addr",
+                                     "127.0.0.1:0",
+                                     "--kafka-config",
+                                     "fetch.wait.max.ms=10"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    if (!process_->start(argv).ok()) {
       return false;
     }
     auto line = process_->read_line();

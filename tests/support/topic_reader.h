@@ -2,8 +2,10 @@
 // Reads every message of a topic, from the beginning to the current end of each partition,
 // with a plain librdkafka consumer: an independent view of what was published.
 
+#include <array>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arflow/bus/kafka.h"
@@ -93,8 +95,9 @@ inline std::vector<ReadMessage> read_topic(const std::string& bootstrap, const s
 }
 
 // Produces raw messages (for poison-message tests).
-inline absl::Status produce_raw(const std::string& bootstrap, const std::string& topic,
-                                const std::string& key, const std::string& value) {
+// Produces (key, value) messages to `topic` in order, and waits for them to be delivered.
+inline absl::Status produce_all(const std::string& bootstrap, const std::string& topic,
+                                const std::vector<std::pair<std::string, std::string>>& messages) {
   auto conf = bus::make_conf({{"bootstrap.servers", bootstrap}}, {});
   if (!conf.ok()) {
     return conf.status();
@@ -103,23 +106,34 @@ inline absl::Status produce_raw(const std::string& bootstrap, const std::string&
   if (!producer.ok()) {
     return producer.status();
   }
-  std::array<rd_kafka_vu_t, 4> vus{};
-  vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
-  vus[0].u.cstr = topic.c_str();
-  vus[1].vtype = RD_KAFKA_VTYPE_KEY;
-  vus[1].u.mem = {const_cast<char*>(key.data()), key.size()};
-  vus[2].vtype = RD_KAFKA_VTYPE_VALUE;
-  vus[2].u.mem = {const_cast<char*>(value.data()), value.size()};
-  vus[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-  vus[3].u.i = RD_KAFKA_MSG_F_COPY;
-  if (rd_kafka_error_t* e = rd_kafka_produceva(producer->get(), vus.data(), vus.size())) {
-    rd_kafka_error_destroy(e);
-    return absl::InternalError("produce failed");
+  for (const auto& [key, value] : messages) {
+    std::array<rd_kafka_vu_t, 4> vus{};
+    vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+    vus[0].u.cstr = topic.c_str();
+    vus[1].vtype = RD_KAFKA_VTYPE_KEY;
+    vus[1].u.mem = {const_cast<char*>(key.data()), key.size()};
+    vus[2].vtype = RD_KAFKA_VTYPE_VALUE;
+    vus[2].u.mem = {const_cast<char*>(value.data()), value.size()};
+    vus[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vus[3].u.i = RD_KAFKA_MSG_F_COPY;
+    while (rd_kafka_error_t* e = rd_kafka_produceva(producer->get(), vus.data(), vus.size())) {
+      const bool full = rd_kafka_error_code(e) == RD_KAFKA_RESP_ERR__QUEUE_FULL;
+      rd_kafka_error_destroy(e);
+      if (!full) {
+        return absl::InternalError("produce failed");
+      }
+      rd_kafka_poll(producer->get(), 10);
+    }
   }
-  if (rd_kafka_flush(producer->get(), 10'000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (rd_kafka_flush(producer->get(), 30'000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return absl::UnavailableError("flush timed out");
   }
   return absl::OkStatus();
+}
+
+inline absl::Status produce_raw(const std::string& bootstrap, const std::string& topic,
+                                const std::string& key, const std::string& value) {
+  return produce_all(bootstrap, topic, {{key, value}});
 }
 
 }  // namespace arflow::testing

@@ -93,6 +93,7 @@ void Cli::define(CLI::App& app) {
   define_invoice(app);
   define_payment(app);
   define_credit(app);
+  define_admin(app);
 
   auto* st = app.add_subcommand("statement", "A customer's open items and balances");
   st->add_option("customer_id", id_)->required();

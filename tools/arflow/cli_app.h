@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -18,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "arflow/admin/v1/admin_service.grpc.pb.h"
 #include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
 #include "arflow/payments/v1/payments_service.grpc.pb.h"
 #include "cli.h"
@@ -72,6 +74,7 @@ class Cli {
   void define_invoice(CLI::App& app);
   void define_payment(CLI::App& app);
   void define_credit(CLI::App& app);
+  void define_admin(CLI::App& app);
   void define_customer_details(CLI::App* sub);
   void define_list(CLI::App* list);
   CustomerFlags customer_flags() const;
@@ -102,6 +105,10 @@ class Cli {
     }
   }
   static std::shared_ptr<grpc::Channel> channel(const std::string& addr);
+  // The admin API of "invoicing" or "payments" (at --addr or --payments-addr).
+  admin::v1::AdminService::StubInterface& admin(const std::string& service);
+  // The services a dlq command asks: --service, or every one.
+  std::vector<std::string> admin_services() const;
 
   // A unary call of either service: call(&Stub::GetInvoice, ...), call(&PaymentsStub::...).
   template <class S, class Request, class Response>
@@ -210,12 +217,17 @@ class Cli {
   int credit_get();
   int credit_apply();
   int credit_refund();
+  int dlq_list();
+  int dlq_show();
+  int dlq_replay();
+  int republish_stream();
 
   std::ostream& out_;
   std::ostream& err_;
   std::vector<std::pair<CLI::App*, std::function<int()>>> leaves_;
   std::unique_ptr<Stub> invoicing_;
   std::unique_ptr<PaymentsStub> payments_;
+  std::map<std::string, std::unique_ptr<admin::v1::AdminService::StubInterface>> admin_;
 
   // Global flags.
   std::string addr_ = "127.0.0.1:50051";
@@ -256,6 +268,11 @@ class Cli {
   Opt received_on_, amount_, on_;
   std::vector<std::string> allocations_;
   CreditFlags customer_credit_;
+  // dlq and republish
+  std::string service_;
+  std::string consumer_;
+  uint64_t from_version_ = 0;
+  uint64_t to_version_ = 0;
 };
 
 }  // namespace arflow::cli

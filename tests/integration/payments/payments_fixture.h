@@ -27,6 +27,8 @@ class MoneyFlowProcesses {
   bool start() { return !broker_.bootstrap().empty() && invoicing_.start() && payments_.start(); }
 
   const std::string& bootstrap() const { return broker_.bootstrap(); }
+  // A service's --data-dir ("invoicing", "payments").
+  std::string data_dir(const std::string& service) const { return dir_.sub(service); }
   ServiceProcess<iv1::InvoicingService>& invoicing() { return invoicing_; }
   ServiceProcess<pv1::PaymentsService>& payments() { return payments_; }
 

@@ -2,11 +2,16 @@
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
+#include <google/protobuf/text_format.h>
 
+#include <charconv>
 #include <deque>
 #include <future>
+#include <limits>
 
 #include "arflow/bus/dead_letter.h"
+#include "arflow/bus/topics.h"
+#include "arflow/contract/limits.h"
 #include "arflow/core/log.h"
 #include "arflow/core/thread_name.h"
 #include "arflow/eventstore/keys.h"
@@ -31,6 +36,14 @@ std::string ConsumerRunner::high_water_key(std::string_view consumer, std::strin
   return fmt::format(FMT_COMPILE("consumer/{}/hw/{}/{}"), consumer, tenant, stream);
 }
 
+std::string ConsumerRunner::held_key(std::string_view consumer, std::string_view tenant,
+                                     std::string_view stream, uint64_t version) {
+  std::string key = fmt::format(FMT_COMPILE("consumer/{}/held/{}/{}"), consumer, tenant, stream);
+  key.push_back('\0');
+  eventstore::append_be64(key, version);
+  return key;
+}
+
 Result<std::unique_ptr<ConsumerRunner>> ConsumerRunner::start(eventstore::Store& store,
                                                               eventstore::CommandLoop& loop,
                                                               Projection& projection,
@@ -44,8 +57,12 @@ Result<std::unique_ptr<ConsumerRunner>> ConsumerRunner::start(eventstore::Store&
   if (options.shard_count < 1 || options.shard < 0 || options.shard >= options.shard_count) {
     return invalid_field("consumer.shard", "must be in [0, shard_count)");
   }
+  if (options.answers_republish_requests) {
+    options.topics.emplace_back(kRepublishRequests);
+  }
   std::unique_ptr<ConsumerRunner> runner(
       new ConsumerRunner(store, loop, projection, std::move(options)));
+  ARFLOW_RETURN_IF_ERROR(runner->load_held());
   ARFLOW_RETURN_IF_ERROR(runner->connect());
   ARFLOW_RETURN_IF_ERROR(runner->assign_from_stored_offsets());
   runner->thread_ = std::thread([r = runner.get()] {
@@ -133,10 +150,16 @@ absl::Status ConsumerRunner::assign_from_stored_offsets() {
 
 // One poll batch on its way through the command loop. The messages stay alive until the
 // command has run; the counters are read once it is durable.
+struct ConsumerRunner::Counts {
+  uint64_t applied = 0, duplicates = 0, dead = 0, gaps = 0, replayed = 0, republish_requests = 0;
+};
+
 struct ConsumerRunner::InFlightBatch {
   std::vector<rd_kafka_message_t*> messages;
   std::map<std::pair<std::string, int32_t>, int64_t> offsets;  // next offset per partition
-  uint64_t applied = 0, duplicates = 0, dead = 0, gaps = 0;
+  Counts counts;
+  std::optional<Position> failed_at;  // the event the batch failed on, if one did
+  std::string failure;
   std::future<Result<std::string>> outcome;
 
   ~InFlightBatch() {
@@ -144,6 +167,19 @@ struct ConsumerRunner::InFlightBatch {
       rd_kafka_message_destroy(m);
     }
   }
+};
+
+// What a command changed of the runner's memory, kept once the command cannot fail.
+struct ConsumerRunner::Staged {
+  std::unordered_map<std::string, uint64_t> high_water;
+  std::unordered_map<std::string, std::set<uint64_t>> held;  // copies of the streams touched
+};
+
+// Where a message came from, and its bytes.
+struct ConsumerRunner::Source {
+  Position position;
+  std::string_view key;
+  std::string_view value;
 };
 
 void ConsumerRunner::run() {
@@ -161,8 +197,9 @@ void ConsumerRunner::run() {
       in_flight.push_back(std::move(batch));
     }
     while (in_flight.size() > 1 || (n <= 0 && !in_flight.empty())) {
-      const auto settled = settle(*in_flight.front());
+      const std::unique_ptr<InFlightBatch> front = std::move(in_flight.front());
       in_flight.pop_front();
+      const auto settled = settle(*front);
       if (!settled.ok()) {
         // Nothing after the failed batch may count (each refuses to run once a batch before
         // it failed): let them finish, then go back to the stored offsets.
@@ -174,7 +211,7 @@ void ConsumerRunner::run() {
         commit_failures_.fetch_add(1);
         ARFLOW_LOG_ERROR("consumer_batch_failed", "consumer={} reason=\"{}\"", options_.name,
                          settled.ToString());
-        std::this_thread::sleep_for(std::chrono::seconds(1));
+        back_off(*front);
         const auto rewound = assign_from_stored_offsets();
         if (!rewound.ok()) {
           ARFLOW_LOG_ERROR("consumer_rewind_failed", "consumer={} reason=\"{}\"", options_.name,
@@ -188,6 +225,34 @@ void ConsumerRunner::run() {
   }
 }
 
+void ConsumerRunner::back_off(const InFlightBatch& failed) {
+  if (!failed.failed_at.has_value()) {
+    // Not an event's failure (a read of the runner's own rows): try again in a second.
+    last_failed_.reset();
+    failures_in_a_row_ = 0;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    return;
+  }
+  if (last_failed_ == failed.failed_at) {
+    ++failures_in_a_row_;
+  } else {
+    last_failed_ = failed.failed_at;
+    failures_in_a_row_ = 1;
+  }
+  if (failures_in_a_row_ >= options_.max_attempts) {
+    // The next run holds that event with its stream instead of trying it again.
+    std::lock_guard lock(give_up_mu_);
+    give_up_at_ = last_failed_;
+    give_up_reason_ = failed.failure;
+    failures_in_a_row_ = 0;
+    return;
+  }
+  constexpr auto kFirst = std::chrono::milliseconds(100);
+  constexpr auto kLongest = std::chrono::seconds(5);
+  std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+      kLongest, kFirst * (int64_t{1} << std::min(failures_in_a_row_ - 1, 10))));
+}
+
 absl::Status ConsumerRunner::settle(InFlightBatch& batch) {
   const auto result = batch.outcome.get();
   if (!result.ok()) {
@@ -199,10 +264,12 @@ absl::Status ConsumerRunner::settle(InFlightBatch& batch) {
       next_offsets_[tp] = next;
     }
   }
-  applied_.fetch_add(batch.applied);
-  duplicates_.fetch_add(batch.duplicates);
-  dead_.fetch_add(batch.dead);
-  gaps_.fetch_add(batch.gaps);
+  applied_.fetch_add(batch.counts.applied);
+  duplicates_.fetch_add(batch.counts.duplicates);
+  dead_.fetch_add(batch.counts.dead);
+  gaps_.fetch_add(batch.counts.gaps);
+  replayed_.fetch_add(batch.counts.replayed);
+  republish_requests_.fetch_add(batch.counts.republish_requests);
   batches_.fetch_add(1);
   return absl::OkStatus();
 }
@@ -212,7 +279,7 @@ void ConsumerRunner::submit(InFlightBatch& batch) {
   batch.outcome = promise->get_future();
   eventstore::Command command;
   command.done = [promise](Result<std::string> r) { promise->set_value(std::move(r)); };
-  // Runs on the loop's executor thread, which alone touches high_water_.
+  // Runs on the loop's executor thread, which alone touches high_water_ and held_.
   command.execute = [this, &batch](Transaction& txn) -> Result<std::string> {
     if (poisoned_.load()) {
       return absl::AbortedError("an earlier batch of this consumer failed");
@@ -227,106 +294,592 @@ void ConsumerRunner::submit(InFlightBatch& batch) {
 }
 
 Result<std::string> ConsumerRunner::apply_batch(InFlightBatch& batch, Transaction& txn) {
-  {
-    std::unordered_map<std::string, uint64_t> staged_hw;
-    batch.offsets.clear();
-    batch.applied = batch.duplicates = batch.dead = batch.gaps = 0;
-    Envelope event;
-    for (auto* m : batch.messages) {
-      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-          ARFLOW_LOG_WARN("consumer_fetch_error", "consumer={} reason=\"{}\"", options_.name,
-                          rd_kafka_message_errstr(m));
-        }
-        continue;
+  Staged staged;
+  batch.offsets.clear();
+  batch.counts = {};
+  batch.failed_at.reset();
+  Envelope event;
+  for (auto* m : batch.messages) {
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        ARFLOW_LOG_WARN("consumer_fetch_error", "consumer={} reason=\"{}\"", options_.name,
+                        rd_kafka_message_errstr(m));
       }
-      const std::string topic = rd_kafka_topic_name(m->rkt);
-      batch.offsets[{topic, m->partition}] = m->offset + 1;
-      const RefusedMessage source{options_.name,
-                                  topic,
-                                  m->partition,
-                                  m->offset,
-                                  {static_cast<const char*>(m->key), m->key_len},
-                                  {static_cast<const char*>(m->payload), m->len}};
-      if (m->payload == nullptr || !event.ParseFromArray(m->payload, static_cast<int>(m->len)) ||
-          event.stream().empty() || event.version() == 0) {
-        ARFLOW_RETURN_IF_ERROR(txn.enqueue(
-            dead_letter(source, "not an arflow Envelope with a stream and a version", txn.now())));
-        ++batch.dead;
-        continue;
-      }
-      const std::string hw_key = high_water_key(options_.name, event.tenant_id(), event.stream());
-      uint64_t hw = 0;
-      if (auto s = staged_hw.find(hw_key); s != staged_hw.end()) {
-        hw = s->second;
-      } else if (auto c = high_water_.find(hw_key); c != high_water_.end()) {
-        hw = c->second;
-      } else {
-        auto row = txn.get(hw_key);
-        if (!row.ok()) {
-          return row.status();
-        }
-        hw = row->has_value() ? eventstore::read_be64(**row) : 0;
-      }
-      if (event.version() <= hw) {
-        ++batch.duplicates;
-        continue;
-      }
-      if (event.version() > hw + 1) {
-        // An event before this one is missing. The relay republishes from the oldest
-        // undelivered entry after any failure, so the missing one and this one come again in
-        // order; until then this one is set aside in the dead-letter topic, and the
-        // high-water mark stays where it is so that the missing event is not taken for a
-        // duplicate when it arrives. Counted and logged: it should never happen.
-        ++batch.gaps;
-        ++batch.dead;
-        const auto reason = fmt::format("version gap in stream {}: expected {}, got {}",
-                                        event.stream(), hw + 1, event.version());
-        ARFLOW_LOG_WARN("consumer_version_gap", "consumer={} {}", options_.name, reason);
-        ARFLOW_RETURN_IF_ERROR(txn.enqueue(dead_letter(source, reason, txn.now())));
-        continue;
-      }
-      txn.set_savepoint();
-      const auto applied = projection_.apply(event, txn);
-      if (applied.ok()) {
-        txn.pop_savepoint();
-        ++batch.applied;
-      } else {
-        txn.rollback_to_savepoint();
-        if (!is_business_refusal(applied.code())) {
-          // Transient (a read failed, a conflict): the whole batch is retried from the stored
-          // offsets rather than the event given up.
-          return applied;
-        }
-        ARFLOW_RETURN_IF_ERROR(txn.enqueue(dead_letter(source, applied.ToString(), txn.now())));
-        ARFLOW_LOG_WARN("consumer_dead_letter",
-                        "consumer={} topic={} partition={} offset={} reason=\"{}\"", options_.name,
-                        topic, m->partition, m->offset, applied.ToString());
-        ++batch.dead;
-      }
-      // Past this version either way: a refused event is not retried in place (an operator
-      // replays it from the dead-letter topic).
-      staged_hw[hw_key] = event.version();
-      txn.put(hw_key, eventstore::be64(event.version()));
+      continue;
     }
-    for (const auto& [tp, next] : batch.offsets) {
-      txn.put(offset_key(options_.name, tp.first, tp.second),
-              eventstore::be64(static_cast<uint64_t>(next)));
+    std::string topic = rd_kafka_topic_name(m->rkt);
+    batch.offsets[{topic, m->partition}] = m->offset + 1;
+    const Source source{.position = {std::move(topic), m->partition, m->offset},
+                        .key = {static_cast<const char*>(m->key), m->key_len},
+                        .value = {static_cast<const char*>(m->payload), m->len}};
+    if (m->payload == nullptr || !event.ParseFromArray(m->payload, static_cast<int>(m->len)) ||
+        event.stream().empty() || event.version() == 0) {
+      ARFLOW_RETURN_IF_ERROR(
+          hold_undecodable(txn, source, "not an arflow Envelope with a stream and a version"));
+      ++batch.counts.dead;
+      continue;
     }
-    // As good as committed: if this batch's write fails, the loop stops for good.
-    if (high_water_.size() + staged_hw.size() > kMaxCachedStreams) {
-      high_water_.clear();
+    if (auto offered = offer(txn, staged, batch.counts, event, source); !offered.ok()) {
+      batch.failed_at = source.position;
+      batch.failure = offered.ToString();
+      return offered;
     }
-    for (auto& [k, v] : staged_hw) {
-      high_water_.insert_or_assign(k, v);
-    }
-    return std::string();
   }
+  for (const auto& [tp, next] : batch.offsets) {
+    txn.put(offset_key(options_.name, tp.first, tp.second),
+            eventstore::be64(static_cast<uint64_t>(next)));
+  }
+  keep(staged);
+  return std::string();
+}
+
+Result<uint64_t> ConsumerRunner::high_water(Transaction& txn, Staged& staged,
+                                            const std::string& hw_key) {
+  if (auto s = staged.high_water.find(hw_key); s != staged.high_water.end()) {
+    return s->second;
+  }
+  if (auto c = high_water_.find(hw_key); c != high_water_.end()) {
+    return c->second;
+  }
+  auto row = txn.get(hw_key);
+  if (!row.ok()) {
+    return row.status();
+  }
+  return row->has_value() ? eventstore::read_be64(**row) : 0;
+}
+
+void ConsumerRunner::set_high_water(Transaction& txn, Staged& staged, const std::string& hw_key,
+                                    uint64_t version) {
+  staged.high_water[hw_key] = version;
+  txn.put(hw_key, eventstore::be64(version));
+}
+
+std::set<uint64_t>* ConsumerRunner::held_versions(Staged& staged, const std::string& hw_key) {
+  if (auto s = staged.held.find(hw_key); s != staged.held.end()) {
+    return &s->second;
+  }
+  if (auto c = held_.find(hw_key); c != held_.end()) {
+    return &c->second;  // read only: changes go through held_versions_for_change
+  }
+  return nullptr;
+}
+
+std::set<uint64_t>& ConsumerRunner::held_versions_for_change(Staged& staged,
+                                                             const std::string& hw_key) {
+  if (auto s = staged.held.find(hw_key); s != staged.held.end()) {
+    return s->second;
+  }
+  std::set<uint64_t> copy;
+  if (auto c = held_.find(hw_key); c != held_.end()) {
+    copy = c->second;
+  }
+  return staged.held.emplace(hw_key, std::move(copy)).first->second;
+}
+
+void ConsumerRunner::keep(Staged& staged) {
+  // As good as committed: if the batch's write fails, the loop stops for good.
+  if (high_water_.size() + staged.high_water.size() > kMaxCachedStreams) {
+    high_water_.clear();
+  }
+  for (auto& [k, v] : staged.high_water) {
+    high_water_.insert_or_assign(k, v);
+  }
+  if (staged.held.empty()) {
+    return;
+  }
+  for (auto& [k, versions] : staged.held) {
+    if (versions.empty()) {
+      held_.erase(k);
+    } else {
+      held_.insert_or_assign(k, std::move(versions));
+    }
+  }
+  uint64_t held = 0;
+  for (const auto& [k, versions] : held_) {
+    held += versions.size();
+  }
+  held_count_ = held;
+  parked_streams_ = held_.size();
+}
+
+absl::Status ConsumerRunner::offer(Transaction& txn, Staged& staged, Counts& counts,
+                                   const Envelope& event, const Source& source) {
+  const std::string hw_key = high_water_key(options_.name, event.tenant_id(), event.stream());
+  ARFLOW_ASSIGN_OR_RETURN(const uint64_t hw, high_water(txn, staged, hw_key));
+  const uint64_t version = event.version();
+  if (version <= hw) {
+    ++counts.duplicates;
+    return absl::OkStatus();
+  }
+  const std::set<uint64_t>* held = held_versions(staged, hw_key);
+  const bool parked = held != nullptr && !held->empty();
+  if (parked && held->contains(version)) {
+    ++counts.duplicates;  // the same event again (a republish): it is held already
+    return absl::OkStatus();
+  }
+  if (version > hw + 1) {
+    if (parked) {
+      const uint64_t first = *held->begin();
+      return hold(txn, staged, event, source, admin::v1::DEAD_LETTER_STATE_WAITING,
+                  first == hw + 1
+                      ? fmt::format("behind version {} of its stream, held", first)
+                      : fmt::format("version {} of its stream has not arrived", hw + 1));
+    }
+    // Never applied out of order, never taken for a duplicate later: held until the missing
+    // events come, which their service is asked to publish again.
+    ++counts.gaps;
+    ARFLOW_LOG_WARN("consumer_version_gap", "consumer={} stream={} expected={} got={}",
+                    options_.name, event.stream(), hw + 1, version);
+    ARFLOW_RETURN_IF_ERROR(request_republish(txn, event, hw + 1, version - 1));
+    ++counts.republish_requests;
+    return hold(txn, staged, event, source, admin::v1::DEAD_LETTER_STATE_WAITING,
+                fmt::format("version {} of its stream never arrived; its service was asked to "
+                            "publish it again",
+                            hw + 1));
+  }
+  // Its turn (version == hw + 1).
+  const absl::Status applied = apply_event(txn, event);
+  if (applied.ok()) {
+    set_high_water(txn, staged, hw_key, version);
+    ++counts.applied;
+    return parked ? drain(txn, staged, counts, event.tenant_id(), event.stream())
+                  : absl::OkStatus();
+  }
+  const RefusedMessage refused{
+      options_.name, source.position.topic, source.position.partition, source.position.offset,
+      source.key,    source.value};
+  if (is_business_refusal(applied.code())) {
+    ++counts.dead;
+    ARFLOW_LOG_WARN("consumer_dead_letter",
+                    "consumer={} topic={} partition={} offset={} stream={} reason=\"{}\"",
+                    options_.name, source.position.topic, source.position.partition,
+                    source.position.offset, event.stream(), applied.ToString());
+    ARFLOW_RETURN_IF_ERROR(txn.enqueue(bus::dead_letter(refused, applied.ToString(), txn.now())));
+    return hold(txn, staged, event, source, admin::v1::DEAD_LETTER_STATE_REFUSED,
+                applied.ToString());
+  }
+  std::string gave_up;
+  {
+    std::lock_guard lock(give_up_mu_);
+    if (give_up_at_ == source.position) {
+      gave_up = give_up_reason_;
+      give_up_at_.reset();
+    }
+  }
+  if (gave_up.empty()) {
+    return applied;  // the batch is tried again after a backoff (run())
+  }
+  ++counts.dead;
+  const std::string reason =
+      fmt::format("failed {} times, last: {}", options_.max_attempts, applied.ToString());
+  ARFLOW_LOG_ERROR("consumer_stream_parked", "consumer={} stream={} version={} reason=\"{}\"",
+                   options_.name, event.stream(), version, reason);
+  ARFLOW_RETURN_IF_ERROR(txn.enqueue(bus::dead_letter(refused, reason, txn.now())));
+  return hold(txn, staged, event, source, admin::v1::DEAD_LETTER_STATE_FAILED, reason);
+}
+
+absl::Status ConsumerRunner::apply_event(Transaction& txn, const Envelope& event) {
+  const std::string_view type = eventstore::event_type(event);
+  for (const auto& refused : options_.drill_refuse_event_types) {
+    if (refused == type) {
+      return precondition_failed(fmt::format("{} refused by the fault drill", type));
+    }
+  }
+  txn.set_savepoint();
+  const absl::Status applied = event.has_republish_requested() ? answer_republish(txn, event)
+                                                               : projection_.apply(event, txn);
+  if (applied.ok()) {
+    txn.pop_savepoint();
+  } else {
+    txn.rollback_to_savepoint();
+  }
+  return applied;
+}
+
+namespace {
+
+// The stream as an operator names it within the tenant: "invoice/inv-1".
+std::string_view within_tenant(std::string_view stream, std::string_view tenant) {
+  if (stream.size() > tenant.size() && stream.starts_with(tenant) && stream[tenant.size()] == '/') {
+    return stream.substr(tenant.size() + 1);
+  }
+  return stream;
+}
+
+constexpr std::string_view kUndecodable = "undecodable/";
+
+std::string truncated_reason(std::string reason) {
+  if (reason.size() > contract::kMaxTextLength) {
+    reason.resize(contract::kMaxTextLength);
+  }
+  return reason;
+}
+
+}  // namespace
+
+absl::Status ConsumerRunner::hold(Transaction& txn, Staged& staged, const Envelope& event,
+                                  const Source& source, admin::v1::DeadLetterState state,
+                                  std::string reason) {
+  admin::v1::DeadLetter row;
+  const std::string_view stream = within_tenant(event.stream(), event.tenant_id());
+  row.set_id(fmt::format("{}@{}", stream, event.version()));
+  row.set_consumer(options_.name);
+  row.set_state(state);
+  row.set_reason(truncated_reason(std::move(reason)));
+  row.set_source_topic(source.position.topic);
+  row.set_source_partition(source.position.partition);
+  row.set_source_offset(source.position.offset);
+  row.set_stream(std::string(stream));
+  row.set_version(event.version());
+  row.set_event_type(std::string(eventstore::event_type(event)));
+  eventstore::to_proto(txn.now(), *row.mutable_held_at());
+  row.set_attempts(state == admin::v1::DEAD_LETTER_STATE_FAILED
+                       ? static_cast<uint32_t>(options_.max_attempts)
+                   : state == admin::v1::DEAD_LETTER_STATE_REFUSED ? 1U
+                                                                   : 0U);
+  row.set_source_key(std::string(source.key));
+  row.set_source_value(std::string(source.value));
+  row.set_tenant_id(event.tenant_id());
+  txn.put(held_key(options_.name, event.tenant_id(), event.stream(), event.version()),
+          row.SerializeAsString());
+  held_versions_for_change(staged, high_water_key(options_.name, event.tenant_id(), event.stream()))
+      .insert(event.version());
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerRunner::hold_undecodable(Transaction& txn, const Source& source,
+                                              std::string reason) {
+  const RefusedMessage refused{
+      options_.name, source.position.topic, source.position.partition, source.position.offset,
+      source.key,    source.value};
+  ARFLOW_RETURN_IF_ERROR(txn.enqueue(bus::dead_letter(refused, reason, txn.now())));
+  ARFLOW_LOG_WARN("consumer_dead_letter",
+                  "consumer={} topic={} partition={} offset={} reason=\"{}\"", options_.name,
+                  source.position.topic, source.position.partition, source.position.offset, reason);
+  // Listed under the tenant its key names ("<tenant>/<customer>"); it parks no stream.
+  const std::string_view tenant = source.key.substr(0, source.key.find('/'));
+  const std::string stream = fmt::format("{}{}/{}/{}", kUndecodable, source.position.topic,
+                                         source.position.partition, source.position.offset);
+  admin::v1::DeadLetter row;
+  row.set_id(stream + "@1");
+  row.set_consumer(options_.name);
+  row.set_state(admin::v1::DEAD_LETTER_STATE_UNDECODABLE);
+  row.set_reason(truncated_reason(std::move(reason)));
+  row.set_source_topic(source.position.topic);
+  row.set_source_partition(source.position.partition);
+  row.set_source_offset(source.position.offset);
+  row.set_stream(stream);
+  row.set_version(1);
+  eventstore::to_proto(txn.now(), *row.mutable_held_at());
+  row.set_attempts(1);
+  row.set_source_key(std::string(source.key));
+  row.set_source_value(std::string(source.value));
+  row.set_tenant_id(std::string(tenant));
+  txn.put(held_key(options_.name, tenant, stream, 1), row.SerializeAsString());
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerRunner::drain(Transaction& txn, Staged& staged, Counts& counts,
+                                   std::string_view tenant, std::string_view stream) {
+  const std::string hw_key = high_water_key(options_.name, tenant, stream);
+  std::set<uint64_t>& held = held_versions_for_change(staged, hw_key);
+  ARFLOW_ASSIGN_OR_RETURN(uint64_t hw, high_water(txn, staged, hw_key));
+  Envelope event;
+  while (!held.empty() && *held.begin() <= hw + 1) {
+    const uint64_t version = *held.begin();
+    const std::string key = held_key(options_.name, tenant, stream, version);
+    if (version <= hw) {  // applied meanwhile: a copy
+      txn.remove(key);
+      held.erase(version);
+      continue;
+    }
+    ARFLOW_ASSIGN_OR_RETURN(const auto bytes, txn.get(key));
+    admin::v1::DeadLetter row;
+    if (!bytes.has_value() || !row.ParseFromString(*bytes) ||
+        !event.ParseFromString(row.source_value())) {
+      return absl::DataLossError(
+          fmt::format("held event {} of stream {} is missing or unreadable", version, stream));
+    }
+    const absl::Status applied = apply_event(txn, event);
+    if (!applied.ok()) {
+      row.set_state(is_business_refusal(applied.code()) ? admin::v1::DEAD_LETTER_STATE_REFUSED
+                                                        : admin::v1::DEAD_LETTER_STATE_FAILED);
+      row.set_reason(truncated_reason(applied.ToString()));
+      row.set_attempts(row.attempts() + 1);
+      txn.put(key, row.SerializeAsString());
+      return absl::OkStatus();  // still held: the stream stays parked
+    }
+    txn.remove(key);
+    held.erase(version);
+    hw = version;
+    set_high_water(txn, staged, hw_key, version);
+    ++counts.applied;
+    ++counts.replayed;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerRunner::request_republish(Transaction& txn, const Envelope& event,
+                                               uint64_t from, uint64_t to) {
+  Envelope request;
+  request.set_event_id(txn.new_id());
+  request.set_tenant_id(event.tenant_id());
+  request.set_stream(fmt::format("{}/republish/{}", event.tenant_id(), request.event_id()));
+  request.set_version(1);
+  request.set_customer_id(event.customer_id());
+  eventstore::to_proto(txn.now(), *request.mutable_occurred_at());
+  *request.mutable_recorded_at() = request.occurred_at();
+  request.set_actor(options_.name);
+  request.set_causation_id(event.event_id());
+  request.set_correlation_id(event.correlation_id());
+  auto* asked = request.mutable_republish_requested();
+  asked->set_stream(event.stream());
+  asked->set_from_version(from);
+  asked->set_to_version(to);
+  asked->set_consumer(options_.name);
+  internal::v1::OutboxRecord record;
+  record.set_topic(std::string(kRepublishRequests));
+  record.set_key(eventstore::message_key(event.tenant_id(), event.customer_id()));
+  record.set_value(request.SerializeAsString());
+  record.set_event_id(request.event_id());
+  record.set_event_type("republish_requested");
+  return txn.enqueue(record);
+}
+
+absl::Status ConsumerRunner::answer_republish(Transaction& txn, const Envelope& event) {
+  const auto& asked = event.republish_requested();
+  const uint64_t to =
+      asked.to_version() == 0 ? std::numeric_limits<uint64_t>::max() : asked.to_version();
+  if (asked.stream().empty() || asked.from_version() == 0 || asked.from_version() > to) {
+    return absl::OkStatus();  // nothing a store could answer
+  }
+  ARFLOW_ASSIGN_OR_RETURN(const uint64_t republished,
+                          txn.republish(asked.stream(), asked.from_version(), to));
+  if (republished > 0) {
+    ARFLOW_LOG_INFO("stream_republished", "stream={} from={} events={} asked_by={}", asked.stream(),
+                    asked.from_version(), republished, asked.consumer());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerRunner::load_held() {
+  const std::string prefix = fmt::format("consumer/{}/held/", options_.name);
+  absl::Status parsed = absl::OkStatus();
+  ARFLOW_RETURN_IF_ERROR(store_.scan(
+      eventstore::Column::kState, prefix, "", [&](std::string_view key, std::string_view) {
+        // <tenant>/<stream>\0<version:be64>
+        std::string_view rest = key.substr(prefix.size());
+        const size_t slash = rest.find('/');
+        const size_t nul = rest.size() < 9 ? std::string_view::npos : rest.size() - 9;
+        if (slash == std::string_view::npos || nul == std::string_view::npos || nul < slash ||
+            rest[nul] != '\0') {
+          parsed = absl::DataLossError(fmt::format("held event row '{}' is malformed", key));
+          return false;
+        }
+        const std::string_view tenant = rest.substr(0, slash);
+        const std::string_view stream = rest.substr(slash + 1, nul - slash - 1);
+        if (!stream.starts_with(kUndecodable)) {
+          held_[high_water_key(options_.name, tenant, stream)].insert(
+              eventstore::read_be64(rest.substr(nul + 1)));
+        }
+        return true;
+      }));
+  ARFLOW_RETURN_IF_ERROR(parsed);
+  uint64_t held = 0;
+  for (const auto& [k, versions] : held_) {
+    held += versions.size();
+  }
+  held_count_ = held;
+  parked_streams_ = held_.size();
+  return absl::OkStatus();
+}
+
+namespace {
+
+// "invoice/inv-1@3" -> {"invoice/inv-1", 3}; "invoice/inv-1" -> {"invoice/inv-1", 0}.
+Result<std::pair<std::string_view, uint64_t>> parse_dead_letter_id(std::string_view id) {
+  const size_t at = id.rfind('@');
+  if (at == std::string_view::npos) {
+    if (id.empty()) {
+      return invalid_field("id", "must name a held event (\"invoice/inv-1@3\") or its stream");
+    }
+    return std::pair{id, uint64_t{0}};
+  }
+  uint64_t version = 0;
+  const std::string_view digits = id.substr(at + 1);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
+  if (at == 0 || ec != std::errc() || end != digits.data() + digits.size() || version == 0) {
+    return invalid_field("id", fmt::format("'{}' is not <stream>@<version>", id));
+  }
+  return std::pair{id.substr(0, at), version};
+}
+
+// The names a stream an operator gave ("invoice/inv-1") may have in events: under the
+// tenant, as arflow's services name them, or as given (undecodable messages, and streams
+// not named under their tenant).
+std::vector<std::string> candidate_streams(std::string_view tenant, std::string_view stream) {
+  if (stream.starts_with(kUndecodable)) {
+    return {std::string(stream)};
+  }
+  return {fmt::format("{}/{}", tenant, stream), std::string(stream)};
+}
+
+}  // namespace
+
+Result<std::vector<admin::v1::DeadLetter>> ConsumerRunner::dead_letters(std::string_view tenant,
+                                                                        size_t max,
+                                                                        uint64_t* total) const {
+  std::vector<admin::v1::DeadLetter> out;
+  uint64_t count = 0;
+  absl::Status parsed = absl::OkStatus();
+  ARFLOW_RETURN_IF_ERROR(store_.scan(
+      eventstore::Column::kState, fmt::format("consumer/{}/held/{}/", options_.name, tenant), "",
+      [&](std::string_view key, std::string_view value) {
+        ++count;
+        if (out.size() < max) {
+          admin::v1::DeadLetter row;
+          if (!row.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+            parsed = absl::DataLossError(fmt::format("held event row '{}' is unreadable", key));
+            return false;
+          }
+          row.clear_source_value();
+          out.push_back(std::move(row));
+        }
+        return true;
+      }));
+  ARFLOW_RETURN_IF_ERROR(parsed);
+  if (total != nullptr) {
+    *total = count;
+  }
+  return out;
+}
+
+Result<admin::v1::DeadLetter> ConsumerRunner::dead_letter(std::string_view tenant,
+                                                          std::string_view id) const {
+  ARFLOW_ASSIGN_OR_RETURN(const auto parsed, parse_dead_letter_id(id));
+  const auto& [stream, version] = parsed;
+  if (version == 0) {
+    return invalid_field("id", fmt::format("'{}' is not <stream>@<version>", id));
+  }
+  std::optional<std::string> bytes;
+  for (const auto& candidate : candidate_streams(tenant, stream)) {
+    ARFLOW_ASSIGN_OR_RETURN(bytes, store_.get(eventstore::Column::kState,
+                                              held_key(options_.name, tenant, candidate, version)));
+    if (bytes.has_value()) {
+      break;
+    }
+  }
+  admin::v1::DeadLetter row;
+  if (!bytes.has_value()) {
+    return absl::NotFoundError(
+        fmt::format("id: consumer {} holds no event '{}'", options_.name, id));
+  }
+  if (!row.ParseFromString(*bytes)) {
+    return absl::DataLossError(fmt::format("held event '{}' is unreadable", id));
+  }
+  Envelope event;
+  if (event.ParseFromString(row.source_value())) {
+    google::protobuf::TextFormat::PrintToString(event, row.mutable_event_text());
+  }
+  return row;
+}
+
+Result<ReplayOutcome> ConsumerRunner::replay(std::string_view tenant, std::string_view id) {
+  ARFLOW_ASSIGN_OR_RETURN(const auto parsed, parse_dead_letter_id(id));
+  auto outcome = std::make_shared<ReplayOutcome>();
+  eventstore::Command command;
+  command.tenant = std::string(tenant);
+  // On the loop's executor thread, like the batches, which alone touch high_water_ and held_.
+  command.execute = [this, outcome, tenant = std::string(tenant),
+                     candidates = candidate_streams(tenant, parsed.first),
+                     shown = std::string(id)](Transaction& txn) -> Result<std::string> {
+    Staged staged;
+    Counts counts;
+    std::string stream = candidates.front();
+    for (const auto& candidate : candidates) {
+      const auto* held = held_versions(staged, high_water_key(options_.name, tenant, candidate));
+      if (held != nullptr && !held->empty()) {
+        stream = candidate;
+        break;
+      }
+    }
+    if (stream.starts_with(kUndecodable)) {
+      const std::string key = held_key(options_.name, tenant, stream, 1);
+      ARFLOW_ASSIGN_OR_RETURN(const auto bytes, txn.get(key));
+      admin::v1::DeadLetter row;
+      if (!bytes.has_value() || !row.ParseFromString(*bytes)) {
+        return absl::NotFoundError(
+            fmt::format("id: consumer {} holds no event '{}'", options_.name, shown));
+      }
+      Envelope event;
+      if (!event.ParseFromString(row.source_value()) || event.stream().empty() ||
+          event.version() == 0) {
+        row.set_attempts(row.attempts() + 1);
+        txn.put(key, row.SerializeAsString());
+        row.clear_source_value();
+        outcome->held.push_back(std::move(row));
+        return std::string();
+      }
+      txn.remove(key);
+      const Source source{
+          .position = {row.source_topic(), row.source_partition(), row.source_offset()},
+          .key = row.source_key(),
+          .value = row.source_value()};
+      ARFLOW_RETURN_IF_ERROR(offer(txn, staged, counts, event, source));
+    } else {
+      const std::string hw_key = high_water_key(options_.name, tenant, stream);
+      const std::set<uint64_t>* held = held_versions(staged, hw_key);
+      if (held == nullptr || held->empty()) {
+        return absl::NotFoundError(fmt::format("id: consumer {} holds nothing of stream '{}'",
+                                               options_.name, within_tenant(stream, tenant)));
+      }
+      ARFLOW_RETURN_IF_ERROR(drain(txn, staged, counts, tenant, stream));
+      ARFLOW_ASSIGN_OR_RETURN(const uint64_t hw, high_water(txn, staged, hw_key));
+      held = held_versions(staged, hw_key);
+      for (const uint64_t version : *held) {
+        ARFLOW_ASSIGN_OR_RETURN(const auto bytes,
+                                txn.get(held_key(options_.name, tenant, stream, version)));
+        admin::v1::DeadLetter row;
+        if (!bytes.has_value() || !row.ParseFromString(*bytes)) {
+          return absl::DataLossError(
+              fmt::format("held event {} of stream {} is unreadable", version, stream));
+        }
+        if (version == *held->begin() && version > hw + 1) {
+          // Still missing what comes before: ask its service again.
+          Envelope event;
+          if (event.ParseFromString(row.source_value())) {
+            ARFLOW_RETURN_IF_ERROR(request_republish(txn, event, hw + 1, version - 1));
+            ++counts.republish_requests;
+          }
+        }
+        row.clear_source_value();
+        outcome->held.push_back(std::move(row));
+      }
+    }
+    keep(staged);
+    outcome->applied = counts.applied;
+    applied_.fetch_add(counts.applied);
+    replayed_.fetch_add(counts.replayed);
+    republish_requests_.fetch_add(counts.republish_requests);
+    return std::string();
+  };
+  ARFLOW_RETURN_IF_ERROR(loop_.execute(std::move(command)).status());
+  ARFLOW_LOG_INFO("dead_letters_replayed", "consumer={} tenant={} id={} applied={} still_held={}",
+                  options_.name, tenant, id, outcome->applied, outcome->held.size());
+  return std::move(*outcome);
 }
 
 ConsumerStats ConsumerRunner::stats() const {
-  return {applied_.load(), duplicates_.load(), dead_.load(),
-          gaps_.load(),    batches_.load(),    commit_failures_.load()};
+  return {.applied = applied_.load(),
+          .duplicates = duplicates_.load(),
+          .dead_lettered = dead_.load(),
+          .gaps = gaps_.load(),
+          .batches = batches_.load(),
+          .commit_failures = commit_failures_.load(),
+          .held = held_count_.load(),
+          .parked_streams = parked_streams_.load(),
+          .replayed = replayed_.load(),
+          .republish_requests = republish_requests_.load()};
 }
 
 int64_t ConsumerRunner::lag() const {

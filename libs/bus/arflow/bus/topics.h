@@ -10,9 +10,12 @@ inline constexpr std::string_view kInvoicingEvents = "arflow.invoicing.events.v1
 inline constexpr std::string_view kPaymentsEvents = "arflow.payments.events.v1";
 inline constexpr std::string_view kCollectionsEvents = "arflow.collections.events.v1";
 inline constexpr std::string_view kDeadLetters = "arflow.dlq.v1";
+// A consumer that missed an event asks the stream's service to publish it again
+// (events/v1/republish.proto).
+inline constexpr std::string_view kRepublishRequests = "arflow.republish.v1";
 
-inline constexpr std::array<std::string_view, 4> kAllTopics = {kInvoicingEvents, kPaymentsEvents,
-                                                               kCollectionsEvents, kDeadLetters};
+inline constexpr std::array<std::string_view, 5> kAllTopics = {
+    kInvoicingEvents, kPaymentsEvents, kCollectionsEvents, kDeadLetters, kRepublishRequests};
 
 // Message headers that repeat envelope fields so routers need not decode the payload.
 inline constexpr std::string_view kHeaderEventId = "event_id";

@@ -38,6 +38,10 @@ void add_service_options(CLI::App& app, ServiceOptions& options, std::string def
   app.add_option("--shard", options.shard, "This process's shard, 0-based")->capture_default_str();
   app.add_option("--shard-count", options.shard_count, "Number of shards S (fixed at deploy)")
       ->capture_default_str();
+  app.add_option("--drill-refuse-events", options.drill_refuse_events,
+                 "Fault drill: refuse consumed events of these types (\"payment_allocated\") as a "
+                 "business rule would, to rehearse the dead-letter runbook; never in production")
+      ->group("Drills");
 }
 
 absl::Status validate(const ServiceOptions& options) {

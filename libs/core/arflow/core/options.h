@@ -23,6 +23,9 @@ struct ServiceOptions {
   std::string tenants_file;
   int shard = 0;
   int shard_count = 1;
+  // A fault drill: the consumers refuse events of these types as a business rule would, so
+  // that an operator can rehearse the dead-letter runbook (docs/operations.md).
+  std::vector<std::string> drill_refuse_events;
 };
 
 // Registers the common flags on `app`, with the service's default ports.

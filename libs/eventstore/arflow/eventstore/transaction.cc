@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <utility>
 
@@ -156,6 +157,37 @@ absl::Status Transaction::visit_events(std::string_view stream, uint64_t first, 
     visit(event);
   }
   return absl::OkStatus();
+}
+
+Result<uint64_t> Transaction::republish(std::string_view stream, uint64_t first, uint64_t last) {
+  if (first == 0 || first > last) {
+    return invalid_field("republish", fmt::format("versions {}..{} of stream {} are not a range",
+                                                  first, last, stream));
+  }
+  if (store_.options().events_topic.empty()) {
+    return absl::InternalError("this store publishes no events");
+  }
+  ARFLOW_ASSIGN_OR_RETURN(const uint64_t head, stream_version(stream));
+  last = std::min(last, head);
+  absl::Status queued = absl::OkStatus();
+  uint64_t count = 0;
+  if (first <= last) {
+    ARFLOW_RETURN_IF_ERROR(visit_events(stream, first, last, [&](const Envelope& e) {
+      if (!queued.ok()) {
+        return;
+      }
+      internal::v1::OutboxRecord record;
+      record.set_topic(store_.options().events_topic);
+      record.set_key(message_key(e.tenant_id(), e.customer_id()));
+      record.set_event_row(event_key(stream, e.version()));
+      record.set_event_id(e.event_id());
+      record.set_event_type(std::string(event_type(e)));
+      queued = enqueue(record);
+      ++count;
+    }));
+  }
+  ARFLOW_RETURN_IF_ERROR(queued);
+  return count;
 }
 
 Result<uint64_t> Transaction::append(std::string_view stream, ExpectedVersion expected,

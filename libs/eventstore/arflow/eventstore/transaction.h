@@ -133,6 +133,14 @@ class Transaction {
   absl::Status replay_until(std::string_view stream, uint64_t version,
                             const std::function<void(const Envelope&)>& visit);
 
+  // Queues the stream's events `first`..`last` (1-based, at most its head) for publishing
+  // again on the store's events topic, each naming its row as when it was appended: what a
+  // consumer that missed one asks for. Consumers skip the ones they had (their high-water
+  // mark). Returns how many were queued: 0 for a stream this store does not have.
+  // INVALID_ARGUMENT for first == 0 or first > last; DATA_LOSS for an event missing below
+  // the head.
+  Result<uint64_t> republish(std::string_view stream, uint64_t first, uint64_t last);
+
   // Declares that the running command's answer is what its Command::rebuild_answer makes of
   // `stream` folded up to `version`. The request's idempotency record then keeps this
   // reference rather than a copy of the answer, and a retry gets the answer made again.

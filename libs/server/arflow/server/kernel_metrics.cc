@@ -93,13 +93,26 @@ std::vector<MetricFamily> KernelMetrics::Collect() const {
         family(name("events_consumed_total"), "Events applied by a consumer", MetricType::Counter);
     auto duplicates = family(name("events_duplicate_total"), "Events skipped as already applied",
                              MetricType::Counter);
-    auto dead =
-        family(name("dead_letters_total"), "Messages sent to arflow.dlq.v1", MetricType::Counter);
+    auto dead = family(name("dead_letters_total"),
+                       "Messages refused, failed or undecodable (held, and sent to arflow.dlq.v1)",
+                       MetricType::Counter);
     auto gaps = family(name("consumer_version_gaps_total"),
                        "Events that arrived beyond their stream's next version (alert)",
                        MetricType::Counter);
     auto lag = family(name("consumer_lag_messages"), "Messages behind the partitions' ends",
                       MetricType::Gauge);
+    auto held = family(name("consumer_held_events"),
+                       "Events held instead of applied: dead letters and what waits behind them "
+                       "(alert: arflow dlq list)",
+                       MetricType::Gauge);
+    auto parked =
+        family(name("consumer_parked_streams"), "Streams with held events", MetricType::Gauge);
+    auto replayed = family(name("consumer_replayed_total"),
+                           "Held events applied later (a replay, or a missing event arrived)",
+                           MetricType::Counter);
+    auto republish =
+        family(name("consumer_republish_requests_total"),
+               "Missing events asked of the service that owns their stream", MetricType::Counter);
     for (const auto& [consumer, runner] : consumers_) {
       const auto s = runner->stats();
       const std::vector<ClientMetric::Label> labels{{"consumer", consumer}};
@@ -108,8 +121,13 @@ std::vector<MetricFamily> KernelMetrics::Collect() const {
       add(dead, static_cast<double>(s.dead_lettered), labels);
       add(gaps, static_cast<double>(s.gaps), labels);
       add(lag, static_cast<double>(runner->lag()), labels);
+      add(held, static_cast<double>(s.held), labels);
+      add(parked, static_cast<double>(s.parked_streams), labels);
+      add(replayed, static_cast<double>(s.replayed), labels);
+      add(republish, static_cast<double>(s.republish_requests), labels);
     }
-    for (auto* f : {&applied, &duplicates, &dead, &gaps, &lag}) {
+    for (auto* f :
+         {&applied, &duplicates, &dead, &gaps, &lag, &held, &parked, &replayed, &republish}) {
       out.push_back(std::move(*f));
     }
   }

@@ -71,6 +71,7 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceHostOptions optio
       std::make_shared<KernelMetrics>(host->options_.service, *host->store_, *host->loop_);
   host->kernel_metrics_->set_relay(host->relay_.get());
   host->metrics_->add_collectable(host->kernel_metrics_);
+  host->admin_ = std::make_unique<AdminApi>(*host->loop_, host->tenants_);
   return host;
 }
 
@@ -83,11 +84,14 @@ absl::Status ServiceHost::add_consumer(std::string name, bus::Projection& projec
                                             .kafka_config = flags.kafka_config,
                                             .topics = std::move(topics),
                                             .shard = flags.shard,
-                                            .shard_count = flags.shard_count});
+                                            .shard_count = flags.shard_count,
+                                            .answers_republish_requests = consumers_.empty(),
+                                            .drill_refuse_event_types = flags.drill_refuse_events});
   if (!runner.ok()) {
     return runner.status();
   }
   kernel_metrics_->add_consumer(std::move(name), runner->get());
+  admin_->add_consumer(runner->get());
   consumers_.push_back(*std::move(runner));
   return absl::OkStatus();
 }
@@ -96,6 +100,7 @@ absl::Status ServiceHost::serve(std::vector<grpc::Service*> services) {
   GrpcServerOptions options;
   options.listen_address = options_.flags.grpc_addr;
   options.services = std::move(services);
+  options.services.push_back(admin_.get());
   options.metrics = metrics_.get();
   auto server = GrpcServer::start(std::move(options));
   if (!server.ok()) {
@@ -138,6 +143,7 @@ void ServiceHost::stop_serving() {
     server_->shutdown(kDefaultShutdownGrace);
   }
   server_.reset();
+  admin_.reset();
 }
 
 ServiceHost::~ServiceHost() {

@@ -34,6 +34,7 @@
 #include "arflow/core/options.h"
 #include "arflow/eventstore/command_loop.h"
 #include "arflow/eventstore/store.h"
+#include "arflow/server/admin_api.h"
 #include "arflow/server/grpc_server.h"
 #include "arflow/server/kernel_metrics.h"
 #include "arflow/server/metrics.h"
@@ -69,11 +70,14 @@ class ServiceHost {
   const ServiceOptions& flags() const { return options_.flags; }
 
   // Consumes `topics` into `projection` (which must outlive the host), on this service's
-  // shard of the partitions.
+  // shard of the partitions. The first consumer also answers the republish requests of
+  // other services' consumers (arflow.republish.v1); each is listed and replayed through
+  // arflow.admin.v1.AdminService, which serve() adds.
   absl::Status add_consumer(std::string name, bus::Projection& projection,
                             std::vector<std::string> topics);
 
-  // Starts serving `services` (which must outlive the host) on --grpc-addr.
+  // Starts serving `services` (which must outlive the host) and the admin API on
+  // --grpc-addr.
   absl::Status serve(std::vector<grpc::Service*> services);
   // The bound gRPC port, once serving.
   uint16_t grpc_port() const { return server_ != nullptr ? server_->port() : 0; }
@@ -105,6 +109,7 @@ class ServiceHost {
   std::vector<std::unique_ptr<bus::ConsumerRunner>> consumers_;
   std::unique_ptr<MetricsRegistry> metrics_;
   std::shared_ptr<KernelMetrics> kernel_metrics_;
+  std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<GrpcServer> server_;
 };
 
