@@ -50,10 +50,11 @@ class LoopTest : public ::testing::Test {
  protected:
   static constexpr std::string_view kTenant = "t1";
 
-  // Opens the store, publishing on `events_topic`, and starts its loop.
-  void open(std::string_view events_topic) {
+  // Opens the store, publishing on `events_topic`, and starts its loop; time from `clock`
+  // (nullptr: the system's).
+  void open(std::string_view events_topic, const Clock* clock = nullptr) {
     auto store = eventstore::Store::open(
-        {.path = dir_.sub("store"), .events_topic = std::string(events_topic)});
+        {.path = dir_.sub("store"), .events_topic = std::string(events_topic), .clock = clock});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     loop_ = std::make_unique<eventstore::CommandLoop>(*store_);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "arflow/contract/convert.h"
+#include "arflow/contract/ids.h"
 #include "arflow/contract/names.h"
 #include "arflow/server/auth.h"
 #include "arflow/server/batch.h"
@@ -150,6 +151,7 @@ grpc::ServerUnaryReactor* PaymentsApi::AllocatePayment(Ctx* ctx,
     return finish_unary(ctx, valid);
   }
   command.payment_id = *payment_id;
+  command.movement_id = contract::natural_key_of(request->request_id());
   return server::mutate<v1::Payment>(loop_, ctx, *principal, "AllocatePayment", *request,
                                      request->request_id(), response,
                                      payment_work(std::move(command)));
@@ -196,9 +198,11 @@ grpc::ServerUnaryReactor* PaymentsApi::ApplyCustomerCredit(
   return server::mutate<v1::CustomerCredit>(
       loop_, ctx, *principal, "ApplyCustomerCredit", *request, request->request_id(), response,
       [customer = *customer_id,
-       allocation = InvoiceToPay{.invoice_id = request->allocation().invoice_id(),
-                                 .amount = *amount}](Transaction& txn, const Caller& caller) {
-        return app::apply_customer_credit(txn, caller, customer, allocation);
+       allocation =
+           InvoiceToPay{.invoice_id = request->allocation().invoice_id(), .amount = *amount},
+       movement = contract::natural_key_of(request->request_id())](Transaction& txn,
+                                                                   const Caller& caller) {
+        return app::apply_customer_credit(txn, caller, customer, allocation, movement);
       });
 }
 
@@ -212,7 +216,15 @@ grpc::ServerUnaryReactor* PaymentsApi::RefundPayment(Ctx* ctx,
   auto payment_id = server::with_request_id(payment_id_of(request->name(), principal->tenant_id),
                                             request->request_id());
   absl::Status valid = payment_id.status();
-  payments::RefundPayment command{.payment_id = {}, .amount = {}, .reason = request->reason()};
+  payments::RefundPayment command{.payment_id = {},
+                                  .amount = {},
+                                  .reason = request->reason(),
+                                  .refund_id = request->refund_id().empty()
+                                                   ? contract::natural_key_of(request->request_id())
+                                                   : request->refund_id()};
+  if (valid.ok() && !request->refund_id().empty()) {
+    valid = contract::validate_id(request->refund_id(), "refund_id");
+  }
   if (valid.ok() && request->has_amount()) {
     auto amount = contract::from_proto(request->amount(), "amount");
     valid = amount.status();
@@ -247,9 +259,10 @@ grpc::ServerUnaryReactor* PaymentsApi::RefundCustomerCredit(
   }
   return server::mutate<v1::CustomerCredit>(
       loop_, ctx, *principal, "RefundCustomerCredit", *request, request->request_id(), response,
-      [customer = *customer_id, amount = *amount, reason = request->reason()](
-          Transaction& txn, const Caller& caller) {
-        return app::refund_customer_credit(txn, caller, customer, amount, reason);
+      [customer = *customer_id, amount = *amount, reason = request->reason(),
+       movement = contract::natural_key_of(request->request_id())](Transaction& txn,
+                                                                   const Caller& caller) {
+        return app::refund_customer_credit(txn, caller, customer, amount, reason, movement);
       });
 }
 

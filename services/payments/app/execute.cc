@@ -10,6 +10,7 @@
 #include "arflow/contract/ids.h"
 #include "payments/app/aggregates.h"
 #include "payments/app/keys.h"
+#include "payments/app/movements.h"
 #include "payments/app/resources.h"
 #include "payments/app/rows.h"
 #include "payments/domain/allocation_plan.h"
@@ -360,6 +361,9 @@ Result<v1::Payment> execute(Transaction& txn, const Caller& caller,
     }
     invoices.emplace(id, *std::move(invoice));
   }
+  ARFLOW_RETURN_IF_ERROR(claim_movement(txn, caller.tenant, kAllocation, command.movement_id,
+                                        "request_id",
+                                        fmt::format("payment '{}'", command.payment_id)));
   return allocate(txn, caller, *payment, command, invoices);
 }
 
@@ -378,6 +382,8 @@ Result<v1::Payment> auto_allocate(Transaction& txn, const Caller& caller,
 }
 
 Result<v1::Payment> execute(Transaction& txn, const Caller& caller, const RefundPayment& command) {
+  ARFLOW_RETURN_IF_ERROR(claim_movement(txn, caller.tenant, kRefund, command.refund_id, "refund_id",
+                                        fmt::format("payment '{}'", command.payment_id)));
   return on_payment(txn, caller, command, "name");
 }
 
@@ -393,8 +399,12 @@ Result<v1::Payment> execute(Transaction& txn, const Caller& caller,
 
 Result<v1::CustomerCredit> apply_customer_credit(Transaction& txn, const Caller& caller,
                                                  std::string_view customer_id,
-                                                 const InvoiceToPay& allocation) {
+                                                 const InvoiceToPay& allocation,
+                                                 std::string_view movement_id) {
   ARFLOW_RETURN_IF_ERROR(contract::validate_id(allocation.invoice_id, "allocation.invoice_id"));
+  ARFLOW_RETURN_IF_ERROR(claim_movement(
+      txn, caller.tenant, kCreditApplication, movement_id, "request_id",
+      fmt::format("customer '{}', invoice '{}'", customer_id, allocation.invoice_id)));
   auto credit = draw_credit(txn, caller, customer_id, allocation.amount, "allocation.amount");
   if (!credit.ok()) {
     return credit.status();
@@ -408,7 +418,8 @@ Result<v1::CustomerCredit> apply_customer_credit(Transaction& txn, const Caller&
   for (const Draw& draw : credit->draws) {
     AllocatePayment command{
         .payment_id = draw.payment_id,
-        .allocations = {InvoiceToPay{.invoice_id = allocation.invoice_id, .amount = draw.amount}}};
+        .allocations = {InvoiceToPay{.invoice_id = allocation.invoice_id, .amount = draw.amount}},
+        .movement_id = std::string(movement_id)};
     auto done = allocate(txn, caller, payment_of(*credit, draw.payment_id), command, invoices);
     if (!done.ok()) {
       // The draws add up to the amount asked, so a refusal is about the whole of it.
@@ -420,14 +431,22 @@ Result<v1::CustomerCredit> apply_customer_credit(Transaction& txn, const Caller&
 
 Result<v1::CustomerCredit> refund_customer_credit(Transaction& txn, const Caller& caller,
                                                   std::string_view customer_id, Money amount,
-                                                  std::string_view reason) {
+                                                  std::string_view reason,
+                                                  std::string_view movement_id) {
+  ARFLOW_RETURN_IF_ERROR(claim_movement(txn, caller.tenant, kCreditRefund, movement_id,
+                                        "request_id", fmt::format("customer '{}'", customer_id)));
   auto credit = draw_credit(txn, caller, customer_id, amount, "amount");
   if (!credit.ok()) {
     return credit.status();
   }
+  size_t n = 0;
   for (const Draw& draw : credit->draws) {
+    ++n;
     RefundPayment command{
-        .payment_id = draw.payment_id, .amount = draw.amount, .reason = std::string(reason)};
+        .payment_id = draw.payment_id,
+        .amount = draw.amount,
+        .reason = std::string(reason),
+        .refund_id = movement_id.empty() ? std::string() : fmt::format("{}-{}", movement_id, n)};
     LoadedPayment& payment = payment_of(*credit, draw.payment_id);
     KnownInvoices none;
     auto done = record_decision(txn, caller, payment, decide(command, payment.state), none);

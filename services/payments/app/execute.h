@@ -46,12 +46,16 @@ Result<v1::Payment> execute(eventstore::Transaction& txn, const Caller& caller,
 // Pays `allocation` out of the customer's credit, oldest payments first, one allocation per
 // payment drawn on; or refunds `amount` of it likewise. FAILED_PRECONDITION when the credit
 // in that currency is short. Field names are the request's ("allocation.amount", "amount").
+// `movement_id` is the request's business id (movements.h): ALREADY_EXISTS when it moved
+// money before; empty for none.
 Result<v1::CustomerCredit> apply_customer_credit(eventstore::Transaction& txn, const Caller& caller,
                                                  std::string_view customer_id,
-                                                 const InvoiceToPay& allocation);
+                                                 const InvoiceToPay& allocation,
+                                                 std::string_view movement_id = {});
 Result<v1::CustomerCredit> refund_customer_credit(eventstore::Transaction& txn,
                                                   const Caller& caller,
                                                   std::string_view customer_id, Money amount,
-                                                  std::string_view reason);
+                                                  std::string_view reason,
+                                                  std::string_view movement_id = {});
 
 }  // namespace arflow::payments::app

@@ -52,4 +52,8 @@ std::string credit_row(std::string_view tenant, std::string_view customer_id) {
   return fmt::format(FMT_COMPILE("tenant/{}/credit/{}"), tenant, customer_id);
 }
 
+std::string movement_row(std::string_view tenant, std::string_view kind, std::string_view id) {
+  return fmt::format(FMT_COMPILE("tenant/{}/movement/{}/{}"), tenant, kind, id);
+}
+
 }  // namespace arflow::payments::app

@@ -10,6 +10,7 @@
 //              "tenant/<tenant>/open-invoice/<customer>/<id>"      -> "" (an index)
 //              "tenant/<tenant>/credit/<customer>"                 -> IdListRow of payment ids
 //                  (the customer's payments with money unapplied, oldest first)
+//              "tenant/<tenant>/movement/<kind>/<business id>"     -> what it moved (movements.h)
 // Ids never contain '/', so no prefix is another's; an external reference may, and is only
 // ever read by its whole key.
 
@@ -36,5 +37,6 @@ std::string open_invoice_row(std::string_view tenant, std::string_view customer_
                              std::string_view invoice_id);
 std::string open_invoices_prefix(std::string_view tenant, std::string_view customer_id);
 std::string credit_row(std::string_view tenant, std::string_view customer_id);
+std::string movement_row(std::string_view tenant, std::string_view kind, std::string_view id);
 
 }  // namespace arflow::payments::app

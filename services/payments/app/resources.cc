@@ -76,6 +76,7 @@ v1::Payment payment_resource(std::string_view tenant, const LoadedPayment& payme
     *allocation.mutable_amount() = to_proto(record.amount);
     allocation.set_status(status_of(record, old));
     allocation.set_detail(record.detail);
+    allocation.set_movement_id(record.movement_id);
     *allocation.mutable_create_time() = old != nullptr ? old->create_time() : to_proto(now);
   }
   const auto* old_refunds = previous != nullptr ? &previous->refunds() : nullptr;

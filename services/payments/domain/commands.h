@@ -33,6 +33,7 @@ struct InvoiceToPay {
 struct AllocatePayment {
   std::string payment_id;
   std::vector<InvoiceToPay> allocations;  // 1..kMaxAllocations, one per invoice
+  std::string movement_id;  // the request's business id (contract::natural_key_of); may be empty
 };
 inline constexpr size_t kMaxAllocations = 100;
 
@@ -40,6 +41,9 @@ struct RefundPayment {
   std::string payment_id;
   std::optional<Money> amount;  // unset: all that is unapplied
   std::string reason;
+  // Its business id, unique per tenant for the life of the ledger (a client's, or
+  // contract::natural_key_of its request id). Empty: "<payment_id>-r<n>".
+  std::string refund_id;
 };
 
 struct ChargeBackPayment {

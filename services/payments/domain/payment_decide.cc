@@ -172,6 +172,7 @@ Result<std::vector<PaymentEvent>> decide(const AllocatePayment& command, const P
     allocated.set_allocation_id(
         fmt::format("{}-a{}", state.payment_id, running.allocations.size() + 1));
     allocated.set_invoice_id(wanted.invoice_id);
+    allocated.set_movement_id(command.movement_id);
     *allocated.mutable_amount() = to_proto(wanted.amount);
     *allocated.mutable_paid_on() = to_proto(state.received_on);
     for (const auto& known : invoices) {
@@ -207,7 +208,18 @@ Result<std::vector<PaymentEvent>> decide(const RefundPayment& command, const Pay
   }
   v1::PaymentRefunded refunded;
   refunded.set_payment_id(state.payment_id);
-  refunded.set_refund_id(fmt::format("{}-r{}", state.payment_id, state.refunds.size() + 1));
+  if (!command.refund_id.empty()) {
+    for (const auto& refund : state.refunds) {
+      if (refund.refund_id == command.refund_id) {
+        return absl::AlreadyExistsError(
+            fmt::format("refund_id: payment '{}' made refund '{}' already", state.payment_id,
+                        command.refund_id));
+      }
+    }
+  }
+  refunded.set_refund_id(command.refund_id.empty()
+                             ? fmt::format("{}-r{}", state.payment_id, state.refunds.size() + 1)
+                             : command.refund_id);
   *refunded.mutable_amount() = to_proto(amount);
   refunded.set_reason(command.reason);
   stamp_after(refunded, evolve(state, refunded));

@@ -69,7 +69,8 @@ void apply(PaymentState& state, const v1::PaymentAllocated& e) {
                                                  .invoice_number = e.invoice_number(),
                                                  .amount = *amount,
                                                  .state = AllocationState::kStanding,
-                                                 .detail = {}});
+                                                 .detail = {},
+                                                 .movement_id = e.movement_id()});
   }
 }
 

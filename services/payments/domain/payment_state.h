@@ -23,7 +23,8 @@ struct AllocationRecord {
   std::string invoice_number;
   Money amount;
   AllocationState state = AllocationState::kStanding;
-  std::string detail;  // why returned or reversed
+  std::string detail;       // why returned or reversed
+  std::string movement_id;  // the business id of the request that made it
 };
 
 struct RefundRecord {

@@ -223,8 +223,8 @@ TEST_F(ConsumerOrderTest, OnePoisonStreamIsParkedAfterItsRetriesAndTheOthersOnIt
   PoisonedProjection projection;
   auto runner = start(projection);
   ASSERT_NE(runner, nullptr);
-  wait_until([&] { return runner->stats().applied == kStreams * kVersions; });
-  EXPECT_EQ(runner->stats().applied, uint64_t{kStreams * kVersions});
+  wait_until([&] { return runner->stats().applied == uint64_t{kStreams} * kVersions; });
+  EXPECT_EQ(runner->stats().applied, uint64_t{kStreams} * kVersions);
   for (int s = 0; s < kStreams; ++s) {
     ASSERT_EQ(row("count/invoice/s" + std::to_string(s)), uint64_t{kVersions}) << s;
   }

@@ -11,6 +11,7 @@
 
 #include "arflow/bus/topics.h"
 #include "arflow/contract/convert.h"
+#include "arflow/contract/ids.h"
 #include "arflow/eventstore/command_loop.h"
 #include "fixtures.h"
 #include "payments/app/aggregates.h"
@@ -359,6 +360,94 @@ TEST(PaymentOfAllocation, IsTheIdBeforeTheLastAllocationSuffix) {
   EXPECT_EQ(app::payment_of_allocation("p1-ax"), "");
   EXPECT_EQ(app::payment_of_allocation("-a1"), "");
   EXPECT_EQ(app::payment_of_allocation("p1"), "");
+}
+
+// Money movements on a simulated clock: the loop's idempotency records expire after 7 days,
+// and a request retried after that must still move its money once.
+class PaymentsNaturalKeysTest : public PaymentsAppTest {
+ protected:
+  void SetUp() override { open(bus::kPaymentsEvents, &clock_); }
+
+  // `work` as the API sends it: under `request_id`, with a fixed fingerprint.
+  template <typename Response>
+  Result<std::string> request(const std::string& request_id,
+                              std::function<Result<Response>(Transaction&)> work) {
+    eventstore::Command command;
+    command.tenant = std::string(kTenant);
+    command.request_id = request_id;
+    command.fingerprint = 42;
+    command.execute = [work](Transaction& txn) -> Result<std::string> {
+      ARFLOW_ASSIGN_OR_RETURN(const Response response, work(txn));
+      return response.SerializeAsString();
+    };
+    return loop_->execute(std::move(command));
+  }
+
+  static app::Caller caller() {
+    return {.tenant = std::string(kTenant),
+            .actor = "test",
+            .causation_id = "r",
+            .correlation_id = "r"};
+  }
+
+  SimulatedClock clock_{from_unix_millis(1'796'000'000'000)};
+};
+
+TEST_F(PaymentsNaturalKeysTest, ARefundRetriedEightDaysLaterIsRefusedAndPaidOnce) {
+  ASSERT_TRUE(record("p1", money(100'00)).ok());
+  const auto refund = [&] {
+    return request<v1::Payment>("refund-p1", [](Transaction& txn) {
+      return app::execute(txn, caller(),
+                          RefundPayment{.payment_id = "p1",
+                                        .amount = money(30'00),
+                                        .reason = "overpaid",
+                                        .refund_id = contract::natural_key_of("refund-p1")});
+    });
+  };
+  const auto first = refund();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*refund(), *first);  // a retry within the week: the first answer
+  clock_.advance(std::chrono::hours(24 * 8));
+  const auto late = refund();
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kAlreadyExists) << late.status();
+  EXPECT_EQ(late.status().message(),
+            "refund_id: refund 'refund-p1' was made already (payment 'p1'); a request moves "
+            "money once, even retried after its idempotency record expired");
+  EXPECT_EQ(payment("p1").refunds_size(), 1);
+  EXPECT_EQ(payment("p1").refunded().minor_units(), 30'00);
+}
+
+TEST_F(PaymentsNaturalKeysTest, AnAllocationAndACreditApplicationRetriedLateMoveNothingMore) {
+  issued("i1", "F-000001", 500'00);
+  ASSERT_TRUE(record("p1", money(300'00)).ok());
+  const auto allocate = [&] {
+    return request<v1::Payment>("allocate-p1", [](Transaction& txn) {
+      return app::execute(txn, caller(),
+                          AllocatePayment{.payment_id = "p1",
+                                          .allocations = {InvoiceToPay{.invoice_id = "i1",
+                                                                       .amount = money(100'00)}},
+                                          .movement_id = contract::natural_key_of("allocate-p1")});
+    });
+  };
+  const auto apply_credit = [&] {
+    return request<v1::CustomerCredit>("apply-credit-1", [](Transaction& txn) {
+      return app::apply_customer_credit(txn, caller(), "c1",
+                                        InvoiceToPay{.invoice_id = "i1", .amount = money(50'00)},
+                                        contract::natural_key_of("apply-credit-1"));
+    });
+  };
+  ASSERT_TRUE(allocate().ok());
+  ASSERT_TRUE(apply_credit().ok());
+  clock_.advance(std::chrono::hours(24 * 8));
+  EXPECT_EQ(allocate().status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(apply_credit().status().code(), absl::StatusCode::kAlreadyExists);
+  const auto p1 = payment("p1");
+  ASSERT_EQ(p1.allocations_size(), 2);
+  EXPECT_EQ(p1.allocated().minor_units(), 150'00);
+  EXPECT_EQ(p1.allocations(0).movement_id(), "allocate-p1");
+  // A request id that is no id gives a business id all the same, the same each time.
+  EXPECT_EQ(contract::natural_key_of("refund #7"), contract::natural_key_of("refund #7"));
+  EXPECT_TRUE(contract::validate_id(contract::natural_key_of("refund #7"), "id").ok());
 }
 
 }  // namespace

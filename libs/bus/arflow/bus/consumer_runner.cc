@@ -438,7 +438,7 @@ absl::Status ConsumerRunner::offer(Transaction& txn, Staged& staged, Counts& cou
                             hw + 1));
   }
   // Its turn (version == hw + 1).
-  const absl::Status applied = apply_event(txn, event);
+  absl::Status applied = apply_event(txn, event);
   if (applied.ok()) {
     set_high_water(txn, staged, hw_key, version);
     ++counts.applied;
@@ -486,8 +486,8 @@ absl::Status ConsumerRunner::apply_event(Transaction& txn, const Envelope& event
     }
   }
   txn.set_savepoint();
-  const absl::Status applied = event.has_republish_requested() ? answer_republish(txn, event)
-                                                               : projection_.apply(event, txn);
+  absl::Status applied = event.has_republish_requested() ? answer_republish(txn, event)
+                                                         : projection_.apply(event, txn);
   if (applied.ok()) {
     txn.pop_savepoint();
   } else {

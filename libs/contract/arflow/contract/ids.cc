@@ -24,6 +24,18 @@ absl::Status validate_id(std::string_view id, std::string_view field) {
   return validate_id_of(id, kMaxIdLength, field);
 }
 
+std::string natural_key_of(std::string_view request_id) {
+  if (validate_id(request_id, "request_id").ok()) {
+    return std::string(request_id);
+  }
+  uint64_t hash = 14695981039346656037ULL;  // FNV-1a 64, stable across processes and releases
+  for (const char c : request_id) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return fmt::format("r{:016x}", hash);
+}
+
 absl::Status validate_derived_id(std::string_view id, std::string_view field) {
   return validate_id_of(id, kMaxDerivedIdLength, field);
 }
