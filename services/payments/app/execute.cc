@@ -447,6 +447,10 @@ Result<v1::CustomerCredit> refund_customer_credit(Transaction& txn, const Caller
         .amount = draw.amount,
         .reason = std::string(reason),
         .refund_id = movement_id.empty() ? std::string() : fmt::format("{}-{}", movement_id, n)};
+    // Refund ids are unique per tenant, whoever made them.
+    ARFLOW_RETURN_IF_ERROR(claim_movement(txn, caller.tenant, kRefund, command.refund_id,
+                                          "request_id",
+                                          fmt::format("payment '{}'", draw.payment_id)));
     LoadedPayment& payment = payment_of(*credit, draw.payment_id);
     KnownInvoices none;
     auto done = record_decision(txn, caller, payment, decide(command, payment.state), none);

@@ -1,6 +1,9 @@
 // How the consumer runner treats events that arrive out of order, cannot be applied, or
 // fail: held with their stream, never applied out of order, replayed once.
+#include <gmock/gmock.h>
+
 #include <atomic>
+#include <stdexcept>
 
 #include "arflow/events/v1/dead_letter.pb.h"
 #include "kernel_fixture.h"
@@ -188,12 +191,16 @@ TEST_F(ConsumerOrderTest, ARefusedEventHoldsItsStreamUntilReplayedThenAppliesOnc
   EXPECT_EQ(row("count/invoice/r"), 3u);
 }
 
-// Fails every event of invoice/p with DATA_LOSS (a bug, not a business refusal) until fixed.
+// Fails every event of invoice/p with DATA_LOSS, and throws on those of invoice/q (bugs, not
+// business refusals) until fixed.
 class PoisonedProjection final : public Projection {
  public:
   absl::Status apply(const eventstore::Envelope& event, eventstore::Transaction& txn) override {
     if (broken && event.stream() == "invoice/p") {
       return absl::DataLossError("the projection cannot read its row");
+    }
+    if (broken && event.stream() == "invoice/q") {
+      throw std::runtime_error("a bug");
     }
     return counter_.apply(event, txn);
   }
@@ -203,11 +210,12 @@ class PoisonedProjection final : public Projection {
   arflow::testing::CounterProjection counter_;
 };
 
-TEST_F(ConsumerOrderTest, OnePoisonStreamIsParkedAfterItsRetriesAndTheOthersOnItsPartitionFlow) {
-  // One partition's messages (one key): the poisoned stream's first, then 10,000 events of
+TEST_F(ConsumerOrderTest, PoisonStreamsAreParkedAfterTheirRetriesAndTheOthersOnTheirPartitionFlow) {
+  // One partition's messages (one key): the poisoned streams' first, then 10,000 events of
   // 1,000 other customers' streams.
   std::vector<std::pair<std::string, std::string>> messages;
   messages.emplace_back("acme/c1", event("invoice/p", 1));
+  messages.emplace_back("acme/c1", event("invoice/q", 1));
   constexpr int kStreams = 1000;
   constexpr int kVersions = 10;
   for (int v = 1; v <= kVersions; ++v) {
@@ -228,16 +236,18 @@ TEST_F(ConsumerOrderTest, OnePoisonStreamIsParkedAfterItsRetriesAndTheOthersOnIt
   for (int s = 0; s < kStreams; ++s) {
     ASSERT_EQ(row("count/invoice/s" + std::to_string(s)), uint64_t{kVersions}) << s;
   }
-  wait_until([&] { return runner->stats().held == 2; });
+  wait_until([&] { return runner->stats().held == 3; });
   uint64_t total = 0;
   auto held = runner->dead_letters("acme", 10, &total);
   ASSERT_TRUE(held.ok()) << held.status();
-  ASSERT_EQ(total, 2u);
+  ASSERT_EQ(total, 3u);
   EXPECT_EQ((*held)[0].id(), "invoice/p@1");
   EXPECT_EQ((*held)[0].state(), admin::v1::DEAD_LETTER_STATE_FAILED);
   EXPECT_EQ((*held)[0].attempts(), 5u);
   EXPECT_EQ((*held)[1].state(), admin::v1::DEAD_LETTER_STATE_WAITING);
-  EXPECT_EQ(runner->stats().parked_streams, 1u);
+  EXPECT_EQ((*held)[2].id(), "invoice/q@1");
+  EXPECT_THAT((*held)[2].reason(), ::testing::HasSubstr("the projection threw: a bug"));
+  EXPECT_EQ(runner->stats().parked_streams, 2u);
 
   projection.broken = false;
   auto replayed = runner->replay("acme", "invoice/p");
@@ -246,6 +256,9 @@ TEST_F(ConsumerOrderTest, OnePoisonStreamIsParkedAfterItsRetriesAndTheOthersOnIt
   EXPECT_EQ(row("count/invoice/p"), 2u);
   EXPECT_EQ(runner->replay("acme", "invoice/p").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(row("count/invoice/p"), 2u);
+  ASSERT_TRUE(runner->replay("acme", "invoice/q@1").ok());
+  EXPECT_EQ(row("count/invoice/q"), 1u);
+  EXPECT_EQ(runner->stats().held, 0u);
 }
 
 // Fails with UNAVAILABLE the first time it sees version 2, as a failed read would.

@@ -228,29 +228,35 @@ void ConsumerRunner::run() {
 void ConsumerRunner::back_off(const InFlightBatch& failed) {
   if (!failed.failed_at.has_value()) {
     // Not an event's failure (a read of the runner's own rows): try again in a second.
-    last_failed_.reset();
-    failures_in_a_row_ = 0;
     std::this_thread::sleep_for(std::chrono::seconds(1));
     return;
   }
-  if (last_failed_ == failed.failed_at) {
-    ++failures_in_a_row_;
-  } else {
-    last_failed_ = failed.failed_at;
-    failures_in_a_row_ = 1;
-  }
-  if (failures_in_a_row_ >= options_.max_attempts) {
-    // The next run holds that event with its stream instead of trying it again.
+  // Counted per event: two poison events of one batch each reach their limit in turn.
+  const int failures = ++failures_[*failed.failed_at];
+  if (failures >= options_.max_attempts) {
+    // The next runs hold that event with its stream instead of trying it again.
     std::lock_guard lock(give_up_mu_);
-    give_up_at_ = last_failed_;
-    give_up_reason_ = failed.failure;
-    failures_in_a_row_ = 0;
+    give_up_.insert_or_assign(*failed.failed_at, failed.failure);
     return;
   }
   constexpr auto kFirst = std::chrono::milliseconds(100);
   constexpr auto kLongest = std::chrono::seconds(5);
   std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
-      kLongest, kFirst * (int64_t{1} << std::min(failures_in_a_row_ - 1, 10))));
+      kLongest, kFirst * (int64_t{1} << std::min(failures - 1, 10))));
+}
+
+void ConsumerRunner::forget_failures_before(
+    const std::map<std::pair<std::string, int32_t>, int64_t>& offsets) {
+  if (failures_.empty()) {
+    return;
+  }
+  const auto passed = [&](const Position& p) {
+    const auto it = offsets.find({p.topic, p.partition});
+    return it != offsets.end() && p.offset < it->second;
+  };
+  std::erase_if(failures_, [&](const auto& entry) { return passed(entry.first); });
+  std::lock_guard lock(give_up_mu_);
+  std::erase_if(give_up_, [&](const auto& entry) { return passed(entry.first); });
 }
 
 absl::Status ConsumerRunner::settle(InFlightBatch& batch) {
@@ -264,6 +270,7 @@ absl::Status ConsumerRunner::settle(InFlightBatch& batch) {
       next_offsets_[tp] = next;
     }
   }
+  forget_failures_before(batch.offsets);
   applied_.fetch_add(batch.counts.applied);
   duplicates_.fetch_add(batch.counts.duplicates);
   dead_.fetch_add(batch.counts.dead);
@@ -284,9 +291,12 @@ void ConsumerRunner::submit(InFlightBatch& batch) {
     if (poisoned_.load()) {
       return absl::AbortedError("an earlier batch of this consumer failed");
     }
+    // Set first: should the batch throw (the loop catches it and rolls the command back),
+    // the next one, read on top of it, must not run either.
+    poisoned_ = true;
     auto result = apply_batch(batch, txn);
-    if (!result.ok()) {
-      poisoned_ = true;
+    if (result.ok()) {
+      poisoned_ = false;
     }
     return result;
   };
@@ -404,6 +414,25 @@ void ConsumerRunner::keep(Staged& staged) {
 
 absl::Status ConsumerRunner::offer(Transaction& txn, Staged& staged, Counts& counts,
                                    const Envelope& event, const Source& source) {
+  if (event.has_republish_requested()) {
+    // Answered each time it comes, without a high-water row per request: a second answer
+    // republishes again, which consumers skip as duplicates.
+    txn.set_savepoint();
+    absl::Status answered = answer_republish(txn, event);
+    if (answered.ok()) {
+      txn.pop_savepoint();
+      return answered;
+    }
+    txn.rollback_to_savepoint();
+    std::lock_guard lock(give_up_mu_);
+    if (give_up_.contains(source.position)) {
+      // Moves no money: dropped after its tries, logged; the asker can ask again.
+      ARFLOW_LOG_ERROR("republish_request_dropped", "consumer={} stream={} reason=\"{}\"",
+                       options_.name, event.republish_requested().stream(), answered.ToString());
+      return absl::OkStatus();
+    }
+    return answered;
+  }
   const std::string hw_key = high_water_key(options_.name, event.tenant_id(), event.stream());
   ARFLOW_ASSIGN_OR_RETURN(const uint64_t hw, high_water(txn, staged, hw_key));
   const uint64_t version = event.version();
@@ -442,7 +471,8 @@ absl::Status ConsumerRunner::offer(Transaction& txn, Staged& staged, Counts& cou
   if (applied.ok()) {
     set_high_water(txn, staged, hw_key, version);
     ++counts.applied;
-    return parked ? drain(txn, staged, counts, event.tenant_id(), event.stream())
+    return parked ? drain(txn, staged, counts, event.tenant_id(), event.stream(),
+                          /*operator_replay=*/false)
                   : absl::OkStatus();
   }
   const RefusedMessage refused{
@@ -458,15 +488,12 @@ absl::Status ConsumerRunner::offer(Transaction& txn, Staged& staged, Counts& cou
     return hold(txn, staged, event, source, admin::v1::DEAD_LETTER_STATE_REFUSED,
                 applied.ToString());
   }
-  std::string gave_up;
+  bool gave_up = false;
   {
     std::lock_guard lock(give_up_mu_);
-    if (give_up_at_ == source.position) {
-      gave_up = give_up_reason_;
-      give_up_at_.reset();
-    }
+    gave_up = give_up_.contains(source.position);
   }
-  if (gave_up.empty()) {
+  if (!gave_up) {
     return applied;  // the batch is tried again after a backoff (run())
   }
   ++counts.dead;
@@ -486,8 +513,13 @@ absl::Status ConsumerRunner::apply_event(Transaction& txn, const Envelope& event
     }
   }
   txn.set_savepoint();
-  absl::Status applied = event.has_republish_requested() ? answer_republish(txn, event)
-                                                         : projection_.apply(event, txn);
+  absl::Status applied;
+  try {
+    applied = projection_.apply(event, txn);
+  } catch (const std::exception& e) {
+    // A projection's bug: failed like any other, so retried, then held with its stream.
+    applied = absl::InternalError(fmt::format("the projection threw: {}", e.what()));
+  }
   if (applied.ok()) {
     txn.pop_savepoint();
   } else {
@@ -508,9 +540,15 @@ std::string_view within_tenant(std::string_view stream, std::string_view tenant)
 
 constexpr std::string_view kUndecodable = "undecodable/";
 
+// At most kMaxTextLength bytes, cut before a UTF-8 character rather than inside one (a
+// string field must stay valid UTF-8, or the row would not parse).
 std::string truncated_reason(std::string reason) {
   if (reason.size() > contract::kMaxTextLength) {
-    reason.resize(contract::kMaxTextLength);
+    size_t end = contract::kMaxTextLength;
+    while (end > 0 && (static_cast<unsigned char>(reason[end]) & 0xC0U) == 0x80U) {
+      --end;
+    }
+    reason.resize(end);
   }
   return reason;
 }
@@ -541,7 +579,7 @@ absl::Status ConsumerRunner::hold(Transaction& txn, Staged& staged, const Envelo
   row.set_source_value(std::string(source.value));
   row.set_tenant_id(event.tenant_id());
   txn.put(held_key(options_.name, event.tenant_id(), event.stream(), event.version()),
-          row.SerializeAsString());
+          row.SerializeAsString(), eventstore::RowUse::kQueriesOnly);
   held_versions_for_change(staged, high_water_key(options_.name, event.tenant_id(), event.stream()))
       .insert(event.version());
   return absl::OkStatus();
@@ -575,12 +613,14 @@ absl::Status ConsumerRunner::hold_undecodable(Transaction& txn, const Source& so
   row.set_source_key(std::string(source.key));
   row.set_source_value(std::string(source.value));
   row.set_tenant_id(std::string(tenant));
-  txn.put(held_key(options_.name, tenant, stream, 1), row.SerializeAsString());
+  txn.put(held_key(options_.name, tenant, stream, 1), row.SerializeAsString(),
+          eventstore::RowUse::kQueriesOnly);
   return absl::OkStatus();
 }
 
 absl::Status ConsumerRunner::drain(Transaction& txn, Staged& staged, Counts& counts,
-                                   std::string_view tenant, std::string_view stream) {
+                                   std::string_view tenant, std::string_view stream,
+                                   bool operator_replay) {
   const std::string hw_key = high_water_key(options_.name, tenant, stream);
   std::set<uint64_t>& held = held_versions_for_change(staged, hw_key);
   ARFLOW_ASSIGN_OR_RETURN(uint64_t hw, high_water(txn, staged, hw_key));
@@ -602,11 +642,22 @@ absl::Status ConsumerRunner::drain(Transaction& txn, Staged& staged, Counts& cou
     }
     const absl::Status applied = apply_event(txn, event);
     if (!applied.ok()) {
-      row.set_state(is_business_refusal(applied.code()) ? admin::v1::DEAD_LETTER_STATE_REFUSED
-                                                        : admin::v1::DEAD_LETTER_STATE_FAILED);
+      const bool refused = is_business_refusal(applied.code());
+      if (!refused && !operator_replay) {
+        return applied;  // as for any event: the batch is tried again after a backoff
+      }
+      if (refused && row.state() == admin::v1::DEAD_LETTER_STATE_WAITING) {
+        // Refused the first time: a dead letter now, like one refused on arrival.
+        ++counts.dead;
+        const RefusedMessage copy{options_.name,       row.source_topic(), row.source_partition(),
+                                  row.source_offset(), row.source_key(),   row.source_value()};
+        ARFLOW_RETURN_IF_ERROR(txn.enqueue(bus::dead_letter(copy, applied.ToString(), txn.now())));
+      }
+      row.set_state(refused ? admin::v1::DEAD_LETTER_STATE_REFUSED
+                            : admin::v1::DEAD_LETTER_STATE_FAILED);
       row.set_reason(truncated_reason(applied.ToString()));
       row.set_attempts(row.attempts() + 1);
-      txn.put(key, row.SerializeAsString());
+      txn.put(key, row.SerializeAsString(), eventstore::RowUse::kQueriesOnly);
       return absl::OkStatus();  // still held: the stream stays parked
     }
     txn.remove(key);
@@ -812,10 +863,15 @@ Result<ReplayOutcome> ConsumerRunner::replay(std::string_view tenant, std::strin
             fmt::format("id: consumer {} holds no event '{}'", options_.name, shown));
       }
       Envelope event;
-      if (!event.ParseFromString(row.source_value()) || event.stream().empty() ||
-          event.version() == 0) {
+      const bool decoded = event.ParseFromString(row.source_value()) && !event.stream().empty() &&
+                           event.version() > 0;
+      if (!decoded || event.tenant_id() != tenant) {
+        // Still unreadable, or an event of another tenant than its key named: stays held.
         row.set_attempts(row.attempts() + 1);
-        txn.put(key, row.SerializeAsString());
+        if (decoded) {
+          row.set_reason("its event is of another tenant than its key names");
+        }
+        txn.put(key, row.SerializeAsString(), eventstore::RowUse::kQueriesOnly);
         row.clear_source_value();
         outcome->held.push_back(std::move(row));
         return std::string();
@@ -833,7 +889,7 @@ Result<ReplayOutcome> ConsumerRunner::replay(std::string_view tenant, std::strin
         return absl::NotFoundError(fmt::format("id: consumer {} holds nothing of stream '{}'",
                                                options_.name, within_tenant(stream, tenant)));
       }
-      ARFLOW_RETURN_IF_ERROR(drain(txn, staged, counts, tenant, stream));
+      ARFLOW_RETURN_IF_ERROR(drain(txn, staged, counts, tenant, stream, /*operator_replay=*/true));
       ARFLOW_ASSIGN_OR_RETURN(const uint64_t hw, high_water(txn, staged, hw_key));
       held = held_versions(staged, hw_key);
       for (const uint64_t version : *held) {

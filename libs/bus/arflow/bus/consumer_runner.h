@@ -135,7 +135,7 @@ class ConsumerRunner {
     std::string topic;
     int32_t partition = 0;
     int64_t offset = 0;
-    friend bool operator==(const Position&, const Position&) = default;
+    friend auto operator<=>(const Position&, const Position&) = default;
   };
   struct Staged;
   struct Counts;
@@ -151,6 +151,8 @@ class ConsumerRunner {
   // After a failed batch: waits its backoff, and gives up on the event that failed it once it
   // failed max_attempts times in a row.
   void back_off(const InFlightBatch& failed);
+  // Forgets the failures of events before `offsets` (a committed batch's next offsets).
+  void forget_failures_before(const std::map<std::pair<std::string, int32_t>, int64_t>& offsets);
   Result<std::string> apply_batch(InFlightBatch& batch, eventstore::Transaction& txn);
 
   // On the loop's executor thread (inside commands):
@@ -168,9 +170,11 @@ class ConsumerRunner {
                     const Source& source, admin::v1::DeadLetterState state, std::string reason);
   absl::Status hold_undecodable(eventstore::Transaction& txn, const Source& source,
                                 std::string reason);
-  // Applies the stream's held events from its next version on, while they apply.
+  // Applies the stream's held events from its next version on, while they apply. One that
+  // is refused stays held with its reason. One that fails otherwise stays held too in an
+  // operator's replay; in a batch, it fails the batch, to be tried again like any event.
   absl::Status drain(eventstore::Transaction& txn, Staged& staged, Counts& counts,
-                     std::string_view tenant, std::string_view stream);
+                     std::string_view tenant, std::string_view stream, bool operator_replay);
   absl::Status request_republish(eventstore::Transaction& txn, const eventstore::Envelope& event,
                                  uint64_t from, uint64_t to);
   absl::Status answer_republish(eventstore::Transaction& txn, const eventstore::Envelope& event);
@@ -197,14 +201,12 @@ class ConsumerRunner {
   std::unordered_map<std::string, uint64_t> high_water_;
   std::unordered_map<std::string, std::set<uint64_t>> held_;
 
-  // The event that failed the last batches, and how many times in a row (run() thread).
-  std::optional<Position> last_failed_;
-  int failures_in_a_row_ = 0;
-  // The event to hold as failed instead of trying again, with why (set by run() before it
-  // resubmits, read by the executor).
+  // How many times each event failed its batch (run() thread), and the events to hold as
+  // failed instead of trying again, with why (set by run() before it resubmits, read by the
+  // executor). Both forget an event once a committed batch's offsets are past it.
+  std::map<Position, int> failures_;
   mutable std::mutex give_up_mu_;
-  std::optional<Position> give_up_at_;  // guarded by give_up_mu_
-  std::string give_up_reason_;          // guarded by give_up_mu_
+  std::map<Position, std::string> give_up_;  // guarded by give_up_mu_
 
   std::atomic<bool> stopping_{false};
   // A batch failed in the loop: later ones refuse to run until the runner has rewound.
