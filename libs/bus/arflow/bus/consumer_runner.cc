@@ -640,7 +640,7 @@ absl::Status ConsumerRunner::drain(Transaction& txn, Staged& staged, Counts& cou
       return absl::DataLossError(
           fmt::format("held event {} of stream {} is missing or unreadable", version, stream));
     }
-    const absl::Status applied = apply_event(txn, event);
+    absl::Status applied = apply_event(txn, event);
     if (!applied.ok()) {
       const bool refused = is_business_refusal(applied.code());
       if (!refused && !operator_replay) {

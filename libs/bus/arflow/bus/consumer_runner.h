@@ -34,6 +34,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -135,7 +136,10 @@ class ConsumerRunner {
     std::string topic;
     int32_t partition = 0;
     int64_t offset = 0;
-    friend auto operator<=>(const Position&, const Position&) = default;
+    friend bool operator==(const Position&, const Position&) = default;
+    friend bool operator<(const Position& a, const Position& b) {
+      return std::tie(a.topic, a.partition, a.offset) < std::tie(b.topic, b.partition, b.offset);
+    }
   };
   struct Staged;
   struct Counts;
