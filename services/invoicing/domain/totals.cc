@@ -26,8 +26,10 @@ absl::Status validate_line(const InvoiceLine& line, std::string_view currency,
   if (line.description.empty()) {
     return invalid_field(fmt::format("{}.description", field), "must not be empty");
   }
-  ARFLOW_RETURN_IF_ERROR(contract::check_length(line.description, contract::kMaxTextLength,
-                                                fmt::format("{}.description", field)));
+  if (line.description.size() > contract::kMaxTextLength) {  // the field named only then
+    return contract::check_length(line.description, contract::kMaxTextLength,
+                                  fmt::format("{}.description", field));
+  }
   if (!line.quantity.is_positive()) {
     return invalid_field(fmt::format("{}.quantity", field), "must be > 0");
   }
