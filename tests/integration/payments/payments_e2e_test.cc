@@ -28,33 +28,11 @@ class MoneyFlowEndToEnd : public ::testing::Test {
   iv1::InvoicingService::Stub& invoicing() { return *processes_.invoicing().stub(); }
   pv1::PaymentsService::Stub& payments() { return *processes_.payments().stub(); }
 
-  void create_customer(const std::string& id) {
-    iv1::CreateCustomerRequest request;
-    request.set_parent(kTenant);
-    request.set_customer_id(id);
-    *request.mutable_details() = acme_details();
-    request.set_request_id("customer-" + id);
-    iv1::Customer out;
-    auto status = invoicing().CreateCustomer(call_context().get(), request, &out);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-  }
+  void create_customer(const std::string& id) { testing::create_customer(invoicing(), id); }
 
   // Issues an invoice of `cents` (no tax) and returns its number.
   std::string issue(const std::string& id, const std::string& customer, int64_t cents) {
-    iv1::CreateInvoiceRequest request;
-    request.set_parent(kTenant);
-    request.set_invoice_id(id);
-    request.set_customer_id(customer);
-    request.mutable_content()->set_currency("EUR");
-    *request.mutable_content()->add_lines() = line("Service", 1, cents, 0);
-    request.set_issue(true);
-    request.set_series("F");
-    *request.mutable_issue_date() = date(2026, 10, 1);
-    request.set_request_id("invoice-" + id);
-    iv1::Invoice out;
-    auto status = invoicing().CreateInvoice(call_context().get(), request, &out);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return out.number();
+    return issue_invoice(invoicing(), id, customer, cents);
   }
 
   iv1::Invoice invoice(const std::string& id) {
@@ -118,17 +96,6 @@ class MoneyFlowEndToEnd : public ::testing::Test {
     auto status = payments().ListOpenInvoices(call_context().get(), request, &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
-  }
-
-  // Polls (the services talk through Kafka) until `done` holds; false after 15 s.
-  static bool eventually(const std::function<bool()>& done) {
-    for (int i = 0; i < 300; ++i) {
-      if (done()) {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return done();
   }
 
   MoneyFlowProcesses processes_;

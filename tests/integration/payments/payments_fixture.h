@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <string>
+#include <thread>
 
 #include "arflow/invoicing/v1/invoicing_service.grpc.pb.h"
 #include "arflow/payments/v1/payments_service.grpc.pb.h"
@@ -38,6 +41,49 @@ class MoneyFlowProcesses {
   ServiceProcess<iv1::InvoicingService> invoicing_;
   ServiceProcess<pv1::PaymentsService> payments_;
 };
+
+// Polls (the services talk through Kafka) until `done` holds; false after 15 s.
+inline bool eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 300; ++i) {
+    if (done()) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+// Registers customer `id` (Acme's details) in tenant "dev".
+inline void create_customer(iv1::InvoicingService::Stub& invoicing, const std::string& id) {
+  iv1::CreateCustomerRequest request;
+  request.set_parent("tenants/dev");
+  request.set_customer_id(id);
+  *request.mutable_details() = acme_details();
+  request.set_request_id("customer-" + id);
+  iv1::Customer out;
+  auto status = invoicing.CreateCustomer(call_context().get(), request, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+}
+
+// Issues invoice `id` of `cents` (one line, no tax) to `customer` in series F, dated
+// 2026-10-01; its number, or "" when refused.
+inline std::string issue_invoice(iv1::InvoicingService::Stub& invoicing, const std::string& id,
+                                 const std::string& customer, int64_t cents) {
+  iv1::CreateInvoiceRequest request;
+  request.set_parent("tenants/dev");
+  request.set_invoice_id(id);
+  request.set_customer_id(customer);
+  request.mutable_content()->set_currency("EUR");
+  *request.mutable_content()->add_lines() = line("Service", 1, cents, 0);
+  request.set_issue(true);
+  request.set_series("F");
+  *request.mutable_issue_date() = date(2026, 10, 1);
+  request.set_request_id("invoice-" + id);
+  iv1::Invoice out;
+  auto status = invoicing.CreateInvoice(call_context().get(), request, &out);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return out.number();
+}
 
 inline ::arflow::common::v1::Money eur(int64_t cents) {
   ::arflow::common::v1::Money m;

@@ -32,6 +32,17 @@ Result<bus::ConsumerRunner*> AdminApi::consumer_named(std::string_view name) con
   return absl::NotFoundError(fmt::format("consumer: this service has no consumer '{}'", name));
 }
 
+Result<AdminApi::HeldEventTarget> AdminApi::held_event_of(grpc::CallbackServerContext& ctx,
+                                                          std::string_view parent,
+                                                          std::string_view id,
+                                                          std::string_view consumer) const {
+  ARFLOW_ASSIGN_OR_RETURN(const Principal principal, authorize(ctx, tenants_));
+  ARFLOW_RETURN_IF_ERROR(contract::check_parent(parent, principal.tenant_id));
+  ARFLOW_RETURN_IF_ERROR(contract::check_length(id, contract::kMaxStreamLength, "id"));
+  ARFLOW_ASSIGN_OR_RETURN(bus::ConsumerRunner* const runner, consumer_named(consumer));
+  return HeldEventTarget{.tenant = principal.tenant_id, .consumer = runner};
+}
+
 grpc::ServerUnaryReactor* AdminApi::ListDeadLetters(
     Ctx* ctx, const admin::v1::ListDeadLettersRequest* request,
     admin::v1::ListDeadLettersResponse* response) {
@@ -67,41 +78,21 @@ grpc::ServerUnaryReactor* AdminApi::ListDeadLetters(
 grpc::ServerUnaryReactor* AdminApi::GetDeadLetter(Ctx* ctx,
                                                   const admin::v1::GetDeadLetterRequest* request,
                                                   admin::v1::DeadLetter* response) {
-  auto principal = authorize(*ctx, tenants_);
-  if (!principal.ok()) {
-    return finish_unary(ctx, principal.status());
+  auto target = held_event_of(*ctx, request->parent(), request->id(), request->consumer());
+  if (!target.ok()) {
+    return finish_unary(ctx, target.status());
   }
-  if (auto parent = contract::check_parent(request->parent(), principal->tenant_id); !parent.ok()) {
-    return finish_unary(ctx, parent);
-  }
-  if (auto s = contract::check_length(request->id(), contract::kMaxStreamLength, "id"); !s.ok()) {
-    return finish_unary(ctx, s);
-  }
-  auto consumer = consumer_named(request->consumer());
-  if (!consumer.ok()) {
-    return finish_unary(ctx, consumer.status());
-  }
-  return reply(ctx, (*consumer)->dead_letter(principal->tenant_id, request->id()), response);
+  return reply(ctx, target->consumer->dead_letter(target->tenant, request->id()), response);
 }
 
 grpc::ServerUnaryReactor* AdminApi::ReplayDeadLetters(
     Ctx* ctx, const admin::v1::ReplayDeadLettersRequest* request,
     admin::v1::ReplayDeadLettersResponse* response) {
-  auto principal = authorize(*ctx, tenants_);
-  if (!principal.ok()) {
-    return finish_unary(ctx, principal.status());
+  auto target = held_event_of(*ctx, request->parent(), request->id(), request->consumer());
+  if (!target.ok()) {
+    return finish_unary(ctx, target.status());
   }
-  if (auto parent = contract::check_parent(request->parent(), principal->tenant_id); !parent.ok()) {
-    return finish_unary(ctx, parent);
-  }
-  if (auto s = contract::check_length(request->id(), contract::kMaxStreamLength, "id"); !s.ok()) {
-    return finish_unary(ctx, s);
-  }
-  auto consumer = consumer_named(request->consumer());
-  if (!consumer.ok()) {
-    return finish_unary(ctx, consumer.status());
-  }
-  auto outcome = (*consumer)->replay(principal->tenant_id, request->id());
+  auto outcome = target->consumer->replay(target->tenant, request->id());
   if (!outcome.ok()) {
     return finish_unary(ctx, outcome.status());
   }

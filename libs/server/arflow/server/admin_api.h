@@ -41,6 +41,14 @@ class AdminApi final : public admin::v1::AdminService::CallbackService {
  private:
   // The consumer a request names; the only one when it names none.
   Result<bus::ConsumerRunner*> consumer_named(std::string_view name) const;
+  // The caller's tenant and the consumer of a request about one held event (or stream), once
+  // the call is authorized and its fields checked.
+  struct HeldEventTarget {
+    std::string tenant;
+    bus::ConsumerRunner* consumer = nullptr;
+  };
+  Result<HeldEventTarget> held_event_of(grpc::CallbackServerContext& ctx, std::string_view parent,
+                                        std::string_view id, std::string_view consumer) const;
 
   eventstore::CommandLoop& loop_;
   const TenantDirectory& tenants_;
