@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "payments_fixture.h"
+#include "support/seed.h"
 #include "support/shell.h"
 
 namespace arflow::testing {
@@ -118,8 +119,8 @@ TEST(ReconcileUnderFaults, BothServicesKilledAtRandomStillAgreeToTheCentWithEver
     }
   };
 
-  std::thread killer([&] {
-    std::mt19937 random(20261123);
+  std::thread killer([&, seed = test_seed(20261123)] {
+    std::mt19937_64 random(seed);
     while (loading.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(700 + random() % 1500));
       if (!loading.load()) {

@@ -7,6 +7,7 @@
 
 #include "arflow/process/child_process.h"
 #include "fixture.h"
+#include "support/seed.h"
 
 namespace arflow::eventstore {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 constexpr uint64_t kEventsPerCommand = 3;  // see tests/support/child_main.cc, "append"
 
 TEST(EventStoreCrash, SigkillMidStreamKeepsEveryAcknowledgedAppendAndNoPartialBatch) {
-  std::mt19937 rng(std::random_device{}());
+  std::mt19937_64 rng(arflow::testing::test_seed());
   for (int round = 0; round < 3; ++round) {
     arflow::testing::TempDir dir;
     std::set<uint32_t> acked;
