@@ -7,7 +7,7 @@
 // maps (madvise; Debian's kernels default THP to "madvise", so nothing else gets them). The
 // command loop writes a RocksDB memtable and a heap that keep touching fresh pages; with 4 KiB
 // pages, page faults were ~4% of the machine's CPU in the payments benchmark, and huge pages
-// took ~10% off the CPU per payment (docs/performance.md, sixth session).
+// took ~10% off the CPU per payment (docs/performance.md, "Huge pages, Swiss tables").
 
 extern "C" {
 // jemalloc declares `extern const char *malloc_conf` and defines a weak default that this

@@ -636,9 +636,10 @@ int main(int argc, char** argv) {
   app.add_option("--batch", batch, "Invoices per BatchIssueInvoices call")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  app.add_option("--batch-callers", batch_callers,
-                 "Concurrent BatchIssueInvoices callers (64, as issue 3 asks, keep the service's "
-                 "executor busy: 4 left it waiting between calls)")
+  app.add_option(
+         "--batch-callers", batch_callers,
+         "Concurrent BatchIssueInvoices callers (64, as a billing run of many workers does, "
+         "keep the service's executor busy: 4 left it waiting between calls)")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
   app.add_option("--batch-view", batch_view,

@@ -1,5 +1,5 @@
 // arflow-bench-payments: money moving end to end between arflow-payments and
-// arflow-invoicing on this machine (issue 4's benchmark).
+// arflow-invoicing on this machine.
 //   setup:   --customers customers and one issued invoice per payment (BatchIssueInvoices),
 //            then wait until payments knows every invoice from invoicing's events
 //   batch:   --batch-callers callers, each BatchRecordPayments of --batch-size payments (a

@@ -1,4 +1,4 @@
-// Gapless numbering under concurrency and crashes (issue 3): 8 client threads issue 10,000
+// Gapless numbering under concurrency and crashes: 8 client threads issue 10,000
 // invoices while arflow-invoicing is killed with SIGKILL and started again twice. Each
 // client retries a call that failed with the same request id, as a real client would.
 // Afterwards the numbers are exactly 1..N, none twice, and every acknowledged invoice exists

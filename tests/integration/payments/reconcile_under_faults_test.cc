@@ -1,4 +1,4 @@
-// Reconciliation under faults (issue 4): a mixed load of invoices issued, payments recorded
+// Reconciliation under faults: a mixed load of invoices issued, payments recorded
 // and auto-allocated by the invoice number in their remittance text, payments charged back
 // and invoices voided meanwhile, while arflow-invoicing and arflow-payments are each killed with
 // SIGKILL and restarted at random moments. Every request is retried with its request id until it is
