@@ -33,6 +33,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -141,9 +142,20 @@ class ConsumerRunner {
       return std::tie(a.topic, a.partition, a.offset) < std::tie(b.topic, b.partition, b.offset);
     }
   };
-  struct Staged;
-  struct Counts;
-  struct Source;
+  // What a command changed of the runner's memory, kept once the command cannot fail.
+  struct Staged {
+    std::unordered_map<std::string, uint64_t> high_water;
+    std::unordered_map<std::string, std::set<uint64_t>> held;  // copies of the streams touched
+  };
+  struct Counts {
+    uint64_t applied = 0, duplicates = 0, dead = 0, gaps = 0, replayed = 0, republish_requests = 0;
+  };
+  // Where a message came from, and its bytes.
+  struct Source {
+    Position position;
+    std::string_view key;
+    std::string_view value;
+  };
 
   absl::Status connect();
   absl::Status assign_from_stored_offsets();
