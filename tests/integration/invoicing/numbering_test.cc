@@ -1,5 +1,5 @@
-// Gapless numbering under concurrency and crashes: 8 client threads issue 10,000
-// invoices while arflow-invoicing is killed with SIGKILL and started again twice. Each
+// Gapless numbering under concurrency and crashes: 10,000 invoices are issued by 8 client
+// threads while arflow-invoicing is killed with SIGKILL and started again twice. Each
 // client retries a call that failed with the same request id, as a real client would.
 // Afterwards the numbers are exactly 1..N, none twice, and every acknowledged invoice exists
 // with the number its acknowledgement gave.
